@@ -1,0 +1,54 @@
+"""The ``dialer-suite`` command: one entry point, one module per family of subcommands.
+
+Each module in ``_COMMAND_MODULES`` exposes ``register(subparsers)``, which adds
+its subcommands and sets ``handler`` on them. Handlers return an exit code.
+A ``UsageError`` anywhere becomes one plain line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from dialer_suite.errors import UsageError
+
+_COMMAND_MODULES = (
+    "dialer_suite.simulator.cli",
+    "dialer_suite.contract.cli",
+    "dialer_suite.load.cli",
+    "dialer_suite.selfcheck.cli",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad arguments in the same one-line form as bad settings."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dialer-suite", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        code: int = args.handler(args)
+    except UsageError as error:
+        print(f"dialer-suite: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("dialer-suite: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
