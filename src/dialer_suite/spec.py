@@ -125,3 +125,16 @@ def iter_assumptions(node: Any, where: str = "#") -> Iterator[tuple[str, dict[st
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from iter_assumptions(value, f"{where}/{index}")
+
+
+def schema_validator(schema: dict[str, Any], document: dict[str, Any] | None = None) -> Any:
+    """A Draft 2020-12 validator (with format checks) for a schema taken from the spec.
+
+    The spec's ``components`` are grafted onto the root so that the spec's own
+    ``#/components/...`` references resolve without a separate registry.
+    """
+    from jsonschema import Draft202012Validator
+
+    document = document or load_spec()
+    root = {**schema, "components": document.get("components", {})}
+    return Draft202012Validator(root, format_checker=Draft202012Validator.FORMAT_CHECKER)

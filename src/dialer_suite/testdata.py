@@ -45,9 +45,20 @@ class NumberBlock:
 
 
 _UK_PREFIXES = (
-    "+441134960", "+441144960", "+441164960", "+441174960", "+441184960",
-    "+441214960", "+441314960", "+441414960", "+441514960", "+441614960",
-    "+441914980", "+442079460", "+442896496", "+442920180",
+    "+441134960",
+    "+441144960",
+    "+441164960",
+    "+441174960",
+    "+441184960",
+    "+441214960",
+    "+441314960",
+    "+441414960",
+    "+441514960",
+    "+441614960",
+    "+441914980",
+    "+442079460",
+    "+442896496",
+    "+442920180",
 )
 _AU_PREFIXES = ("+6125550", "+6137010", "+6175550", "+6187010")
 
@@ -96,7 +107,7 @@ def parse_number_range(text: str) -> NumberBlock:
             raise UsageError(f"phone range {text!r}: END is before START")
     width = min(len(start) - 2, 9)
     prefix = start[: len(start) - width]
-    return NumberBlock(prefix, width, count, first=int(start[len(prefix):]))
+    return NumberBlock(prefix, width, count, first=int(start[len(prefix) :]))
 
 
 def _possible_blocks() -> Iterator[NumberBlock]:
@@ -187,7 +198,9 @@ def run_tag(run_id: str) -> str:
     return f"{RUN_TAG_PREFIX}-{run_id}-"
 
 
-def make_contact(run_id: str, index: int, phone: str, *, outbound: str | None = FICTIONAL_OUTBOUND) -> dict[str, Any]:
+def make_contact(
+    run_id: str, index: int, phone: str, *, outbound: str | None = FICTIONAL_OUTBOUND
+) -> dict[str, Any]:
     """A contact tagged with the run id in ``name`` and ``external_unique_id``."""
     contact: dict[str, Any] = {
         "name": f"dialer-suite {run_id} #{index}",
