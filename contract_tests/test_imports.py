@@ -1,0 +1,121 @@
+"""Import lifecycle scenarios: 202 → job id → job polled to its end → contacts read back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from dialer_suite.client import DialerClient
+from dialer_suite.contract.readback import import_and_wait, listed_once, matching, not_listed
+from dialer_suite.contract.rundata import RunData
+from dialer_suite.report import RunReport
+from dialer_suite.settings import Settings
+from dialer_suite.testdata import punctuated_forms
+
+pytestmark = [pytest.mark.scenario, pytest.mark.writes]
+
+DUPLICATE_ERROR = "NativePowerDial::ContactService::DuplicateContactPhoneOnCampaign"
+Add = Callable[[dict[str, Any]], int]
+
+
+def _every_contact_listed_once(
+    client: DialerClient, campaign: int, contacts: list[dict[str, Any]]
+) -> None:
+    listed = client.list_all(campaign)
+    counts = {c["external_unique_id"]: len(matching(listed, c)) for c in contacts}
+    wrong = {eid: n for eid, n in counts.items() if n != 1}
+    assert not wrong, (
+        f"after a completed import of {len(contacts)} contacts, {len(wrong)} are not listed "
+        f"exactly once (external_unique_id: times listed): {dict(list(wrong.items())[:10])}"
+    )
+
+
+@pytest.mark.quick
+@pytest.mark.documented
+def test_import_job_completes_and_every_contact_is_listed_once(
+    client: DialerClient, campaign: int, run_data: RunData, report: RunReport, settings: Settings
+) -> None:
+    contacts = run_data.contacts(3)
+    job = import_and_wait(client, run_data, report, campaign, contacts, settings.job_timeout)
+    assert job["status"] == "completed", f"import of 3 valid contacts ended {job}"
+    _every_contact_listed_once(client, campaign, contacts)
+    listed_once(client, campaign, contacts[0], "the import")
+
+
+@pytest.mark.documented
+def test_import_with_a_phone_already_on_the_campaign_fails_and_imports_nothing(
+    client: DialerClient, campaign: int, run_data: RunData, report: RunReport, settings: Settings,
+    added: Add,
+) -> None:
+    existing = run_data.contact()
+    added(existing)
+    fresh = run_data.contact()
+    again = run_data.contact(phone_number=punctuated_forms(existing["phone_number"])[1])
+    job = import_and_wait(client, run_data, report, campaign, [fresh, again], settings.job_timeout)
+    assert job["status"] == "failed", f"an import repeating a number of the campaign ended {job}"
+    assert job.get("error_details") == DUPLICATE_ERROR, (
+        f"failed job's error_details is {job.get('error_details')!r}, documented {DUPLICATE_ERROR!r}"
+    )
+    not_listed(client, campaign, "a failed import", external_unique_id=fresh["external_unique_id"])
+    listed_once(client, campaign, existing, "a failed import")
+
+
+@pytest.mark.assumption("import-duplicate-in-file")
+def test_import_repeating_a_phone_within_the_file_fails_and_imports_nothing(
+    client: DialerClient, campaign: int, run_data: RunData, report: RunReport, settings: Settings
+) -> None:
+    first = run_data.contact()
+    twin = run_data.contact(phone_number=first["phone_number"])
+    job = import_and_wait(client, run_data, report, campaign, [first, twin], settings.job_timeout)
+    assert job["status"] == "failed", f"an import repeating a number within the file ended {job}"
+    assert job.get("error_details") == DUPLICATE_ERROR, f"error_details: {job.get('error_details')!r}"
+    not_listed(client, campaign, "a failed import", external_unique_id=first["external_unique_id"])
+
+
+@pytest.mark.assumption("import-invalid-contacts")
+def test_import_reports_invalid_contacts_and_imports_the_valid_ones(
+    client: DialerClient, campaign: int, run_data: RunData, report: RunReport, settings: Settings
+) -> None:
+    valid = run_data.contact()
+    invalid = run_data.contact(phone_number="not a phone number")
+    job = import_and_wait(client, run_data, report, campaign, [valid, invalid], settings.job_timeout)
+    assert job["status"] == "completed", f"import with one invalid contact ended {job}"
+    reported = job.get("invalid_contacts") or []
+    assert len(reported) == 1, f"the invalid contact is not reported on the job: {job}"
+    listed_once(client, campaign, valid, "an import with an invalid contact")
+    not_listed(client, campaign, "an import with an invalid contact",
+               external_unique_id=invalid["external_unique_id"])
+
+
+@pytest.mark.assumption("error-codes")
+def test_file_that_is_not_json_is_refused(
+    client: DialerClient, campaign: int, run_data: RunData
+) -> None:
+    client.import_contacts(campaign, b"[{\"phone_number\": ").expect(400, why="not JSON")
+
+
+@pytest.mark.assumption("import-file-shape")
+@pytest.mark.parametrize(
+    "content",
+    [b"[]", b"{\"phone_number\": \"+12015550100\"}", b"\"contacts\"", b"[1, 2]"],
+    ids=["empty-array", "object", "string", "array-of-numbers"],
+)
+def test_file_that_is_not_an_array_of_contacts_is_refused(
+    client: DialerClient, campaign: int, content: bytes
+) -> None:
+    client.import_contacts(campaign, content).expect(422, why="not a non-empty array of contacts")
+
+
+@pytest.mark.slow
+@pytest.mark.documented
+def test_large_import_completes_with_every_contact_once(
+    client: DialerClient, other_campaign: int, run_data: RunData, report: RunReport,
+    settings: Settings,
+) -> None:
+    # The other campaign, so that the main campaign's list stays short for the other tests.
+    contacts = run_data.contacts(settings.large_import_size)
+    job = import_and_wait(client, run_data, report, other_campaign, contacts, settings.job_timeout)
+    assert job["status"] == "completed", f"import of {len(contacts)} contacts ended {job}"
+    _every_contact_listed_once(client, other_campaign, contacts)

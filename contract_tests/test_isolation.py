@@ -1,0 +1,118 @@
+"""Isolation and unknown resources: what belongs to one campaign stays invisible from another.
+
+The security promise (another campaign's job or contact is neither readable
+nor changed through this one) is checked by reading back; the status code for
+"not found" (404) is our assumption ``error-codes``, so the pure "unknown id →
+404" tests are reported apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from dialer_suite.client import DialerClient
+from dialer_suite.contract.readback import listed_once, start_import
+from dialer_suite.contract.rundata import RunData
+from dialer_suite.jobs import poll_job
+from dialer_suite.report import RunReport
+from dialer_suite.settings import Settings
+
+pytestmark = [pytest.mark.scenario]
+
+Add = Callable[[dict[str, Any]], int]
+_UNKNOWN_ID = 2_000_000_000
+
+
+@pytest.mark.writes
+@pytest.mark.documented
+def test_job_of_one_campaign_is_not_readable_under_another(
+    client: DialerClient, campaign: int, other_campaign: int, run_data: RunData, report: RunReport,
+    settings: Settings,
+) -> None:
+    _, job_id = start_import(client, run_data, report, campaign, run_data.contacts(1))
+    client.get_job(other_campaign, job_id).expect(
+        404, why=f"job {job_id} belongs to campaign {campaign}"
+    )
+    poll_job(client, campaign, job_id, timeout=settings.job_timeout)
+
+
+@pytest.mark.quick
+@pytest.mark.writes
+@pytest.mark.documented
+def test_contact_of_one_campaign_is_not_listed_under_another(
+    client: DialerClient, campaign: int, other_campaign: int, added: Add, run_data: RunData
+) -> None:
+    contact = run_data.contact()
+    contact_id = added(contact)
+    leaked = [c for c in client.list_all(other_campaign)
+              if c.get("id") == contact_id or c.get("external_unique_id") == contact["external_unique_id"]]
+    assert not leaked, f"contact {contact_id} of campaign {campaign} is listed under {other_campaign}"
+
+
+@pytest.mark.writes
+@pytest.mark.documented
+def test_contact_of_one_campaign_cannot_be_updated_under_another(
+    client: DialerClient, campaign: int, other_campaign: int, added: Add, run_data: RunData
+) -> None:
+    contact = run_data.contact()
+    contact_id = added(contact)
+    client.update_contact(other_campaign, {"contact_id": contact_id, "name": "changed elsewhere"}).expect(
+        404, why=f"contact {contact_id} belongs to campaign {campaign}"
+    )
+    listed_once(client, campaign, contact, f"an update under campaign {other_campaign}")
+
+
+@pytest.mark.writes
+@pytest.mark.documented
+def test_contact_of_one_campaign_cannot_be_deleted_under_another(
+    client: DialerClient, campaign: int, other_campaign: int, added: Add, run_data: RunData
+) -> None:
+    contact = run_data.contact()
+    contact_id = added(contact)
+    client.delete_contact(other_campaign, {"contact_id": contact_id}).expect(
+        404, why=f"contact {contact_id} belongs to campaign {campaign}"
+    )
+    listed_once(client, campaign, contact, f"a delete under campaign {other_campaign}")
+
+
+_WRITES = pytest.mark.writes
+_OPERATIONS: dict[str, Callable[[DialerClient, int, dict[str, Any]], Any]] = {
+    "addContact": lambda c, campaign, contact: c.add_contact(campaign, contact),
+    "listContacts": lambda c, campaign, contact: c.list_contacts(campaign),
+    "importContacts": lambda c, campaign, contact: c.import_contacts(campaign, [contact]),
+    "getImportJob": lambda c, campaign, contact: c.get_job(campaign, 1),
+    "updateContact": lambda c, campaign, contact: c.update_contact(
+        campaign, {"contact_id": 1, "name": contact["name"]}),
+    "deleteContact": lambda c, campaign, contact: c.delete_contact(campaign, {"contact_id": 1}),
+}
+
+
+@pytest.mark.assumption("error-codes")
+@pytest.mark.parametrize("operation", [
+    pytest.param(name, marks=[] if name in ("listContacts", "getImportJob") else [_WRITES])
+    for name in _OPERATIONS
+])
+def test_unknown_campaign_is_not_found(
+    client: DialerClient, settings: Settings, run_data: RunData, operation: str
+) -> None:
+    answer = _OPERATIONS[operation](client, settings.missing_campaign_id, run_data.contact())
+    answer.expect(404, why=f"campaign {settings.missing_campaign_id} does not exist")
+
+
+@pytest.mark.assumption("error-codes")
+def test_unknown_job_is_not_found(client: DialerClient, settings: Settings) -> None:
+    client.get_job(settings.campaign_id, _UNKNOWN_ID).expect(404, why="no such job")
+
+
+@pytest.mark.writes
+@pytest.mark.assumption("error-codes")
+@pytest.mark.parametrize("operation", ["updateContact", "deleteContact"])
+def test_unknown_contact_is_not_found(client: DialerClient, campaign: int, operation: str) -> None:
+    body = {"contact_id": _UNKNOWN_ID}
+    send = client.update_contact if operation == "updateContact" else client.delete_contact
+    send(campaign, {**body, "name": "x"} if operation == "updateContact" else body).expect(
+        404, why="no such contact"
+    )

@@ -1,0 +1,380 @@
+"""The scenario client: every call paced, recorded, redacted and validated against the spec.
+
+Scenarios never talk to the target any other way, so "every response of every
+test is validated" holds by construction: ``DialerClient.send`` raises
+``ContractViolation`` (an ``AssertionError``, so pytest shows it as a failed
+check, with the curl that reproduces it) when a response breaks the spec, and
+feeds every exchange to the run report.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import phonenumbers
+
+from dialer_suite.exchanges import (
+    CURL_CREDENTIALS,
+    Exchange,
+    Upload,
+    basic_authorization,
+    redact,
+    redact_body,
+    redact_headers,
+    secrets_for,
+)
+from dialer_suite.listing import DEFAULT_PER_PAGE, ListingProblem, collect
+from dialer_suite.pacing import Pacer, pacer_for
+from dialer_suite.report import RunReport, is_run_contact
+from dialer_suite.settings import Settings
+from dialer_suite.validation import ResponseValidator, Verdict
+
+# Bounds on waiting out 429s: the suite never waits longer than this per answer,
+# nor retries more often, so a target stuck in 429 fails instead of hanging.
+MAX_RETRY_AFTER = 10.0
+MAX_429_RETRIES = 3
+_USE_SETTINGS = object()
+
+
+class ContractViolation(AssertionError):
+    """A response broke the spec; the message names what broke and how to reproduce it."""
+
+    def __init__(self, problems: list[str], exchange: Exchange) -> None:
+        self.problems = problems
+        self.exchange = exchange
+        super().__init__("\n".join(["contract violated:", *(f"- {p}" for p in problems),
+                                    exchange.describe()]))
+
+
+@dataclass
+class Result:
+    """A validated exchange; ``body`` is the parsed JSON (None when empty)."""
+
+    exchange: Exchange
+    verdict: Verdict
+    headers: httpx.Headers
+
+    @property
+    def status(self) -> int:
+        assert self.exchange.status is not None
+        return self.exchange.status
+
+    @property
+    def body(self) -> Any:
+        return self.verdict.body
+
+    def expect(self, *statuses: int, why: str = "") -> Result:
+        """Fail, showing the exchange, unless the status is one of ``statuses``."""
+        if self.status not in statuses:
+            expected = " or ".join(str(s) for s in statuses)
+            reason = f" ({why})" if why else ""
+            raise ContractViolation(
+                [f"{self.verdict.operation_id}: expected {expected}{reason}, got {self.status}"],
+                self.exchange,
+            )
+        return self
+
+    def fail(self, problem: str) -> ContractViolation:
+        """A violation about this exchange, for a caller to raise."""
+        return ContractViolation([problem], self.exchange)
+
+
+def same_phone(left: str | None, right: str | None) -> bool:
+    """True when two spellings name the same number (``+1 201-555-0123`` == ``+12015550123``)."""
+    if left is None or right is None:
+        return False
+    return _normalised(left) == _normalised(right)
+
+
+def _normalised(number: str) -> str:
+    try:
+        parsed = phonenumbers.parse(number, "US")
+    except phonenumbers.NumberParseException:
+        return "".join(ch for ch in number if ch.isdigit())
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def retry_after_seconds(value: str | None) -> float:
+    if not value:
+        return 1.0
+    if value.strip().isdigit():
+        return float(value.strip())
+    parsed = email.utils.parsedate_to_datetime(value)
+    return max(0.0, parsed.timestamp() - time.time())
+
+
+class DialerClient:
+    """Talks to one target; one instance per test session (it holds a connection pool)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        api_token: str,
+        *,
+        rate_limit: float,
+        report: RunReport | None = None,
+        validator: ResponseValidator | None = None,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.username = username
+        self._token = api_token
+        self._secrets = secrets_for(username, api_token)
+        self.report = report
+        self.validator = validator or ResponseValidator()
+        self.pacer = pacer or pacer_for(self.base_url, rate_limit)
+        self._http = httpx.Client(timeout=timeout, transport=transport)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        report: RunReport | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> DialerClient:
+        if settings.base_url is None:
+            raise ValueError("settings have no base URL yet: start the simulator first")
+        return cls(
+            settings.base_url,
+            settings.username,
+            settings.api_token,
+            rate_limit=settings.rate_limit,
+            report=report,
+            timeout=settings.request_timeout,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"DialerClient({self.base_url!r}, username={self.username!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> DialerClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return self._secrets
+
+    def redact(self, text: str) -> str:
+        return redact(text, self._secrets)
+
+    # -- the one way requests go out -----------------------------------------------
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        content: bytes | None = None,
+        content_type: str = "application/json",
+        upload: Upload | None = None,
+        params: Mapping[str, Any] | None = None,
+        credentials: Any = _USE_SETTINGS,
+        validate: bool = True,
+        retry_429: bool = True,
+    ) -> Result:
+        """Send, record, validate. ``credentials``: None for none, or a (user, password) pair."""
+        for attempt in range(MAX_429_RETRIES + 1):
+            result = self._send_once(
+                method, path, json_body, content, content_type, upload, params, credentials
+            )
+            if validate and not result.verdict.ok:
+                raise ContractViolation(result.verdict.violations, result.exchange)
+            if result.status != 429 or not retry_429 or attempt == MAX_429_RETRIES:
+                return result
+            wait = min(retry_after_seconds(result.headers.get("retry-after")), MAX_RETRY_AFTER)
+            self.pacer.pause_until(wait)
+        raise AssertionError("unreachable: the loop returns on its last attempt")
+
+    def _send_once(
+        self,
+        method: str,
+        path: str,
+        json_body: Any,
+        content: bytes | None,
+        content_type: str,
+        upload: Upload | None,
+        params: Mapping[str, Any] | None,
+        credentials: Any,
+    ) -> Result:
+        url = self.base_url + path
+        headers: dict[str, str] = {"Accept": "application/json"}
+        if json_body is not None:
+            content = json.dumps(json_body).encode()
+        if content is not None:
+            headers["Content-Type"] = content_type
+        files = None
+        if upload is not None:
+            files = {upload.field: (upload.filename, upload.content, upload.content_type)}
+        if credentials is _USE_SETTINGS:
+            auth: tuple[str, str] | None = (self.username, self._token)
+            curl_auth: str | None = CURL_CREDENTIALS
+        elif credentials is None:
+            auth, curl_auth = None, None
+        else:
+            auth = (str(credentials[0]), str(credentials[1]))
+            curl_auth = self.redact(f"{auth[0]}:{auth[1]}")
+        request = self._http.build_request(
+            method, url, params=dict(params) if params else None, headers=headers,
+            content=content, files=files,
+        )
+        if auth is not None:
+            request.headers["Authorization"] = basic_authorization(*auth)
+        exchange = Exchange(
+            method=method,
+            url=self.redact(str(request.url)),
+            request_headers=redact_headers(dict(request.headers), self._secrets),
+            request_body=redact_body(content or b"", self._secrets),
+            upload=upload,
+            curl_auth=curl_auth,
+        )
+        self.pacer.acquire()
+        started = time.monotonic()
+        try:
+            response = self._http.send(request)
+        except httpx.HTTPError as error:
+            exchange.elapsed = time.monotonic() - started
+            exchange.error = self.redact(f"{type(error).__name__}: {error}")
+            raise ContractViolation([f"{method} {path}: no response"], exchange) from None
+        exchange.elapsed = time.monotonic() - started
+        exchange.status = response.status_code
+        exchange.response_headers = redact_headers(dict(response.headers), self._secrets)
+        exchange.response_body = redact_body(response.content, self._secrets)
+        verdict = self.validator.validate(
+            method, str(request.url), response.status_code, response.headers, response.content,
+            self.base_url,
+        )
+        if self.report is not None:
+            self.report.record(exchange, verdict)
+        return Result(exchange, verdict, response.headers)
+
+    # -- the six operations ----------------------------------------------------------
+
+    @staticmethod
+    def campaign_path(campaign_id: int | str, suffix: str) -> str:
+        return f"/outbound_dialer/campaigns/{campaign_id}/{suffix}"
+
+    def add_contact(self, campaign_id: int, contact: Any, **kwargs: Any) -> Result:
+        return self.send("POST", self.campaign_path(campaign_id, "contacts"), json_body=contact,
+                         **kwargs)
+
+    def list_contacts(
+        self, campaign_id: int, page: int | None = None, per: int | None = None, **kwargs: Any
+    ) -> Result:
+        params = {k: v for k, v in (("page", page), ("per", per)) if v is not None}
+        return self.send("GET", self.campaign_path(campaign_id, "contacts"), params=params, **kwargs)
+
+    def import_contacts(
+        self,
+        campaign_id: int,
+        contacts: Any,
+        *,
+        filename: str = "contacts.json",
+        content_type: str = "application/json",
+        **kwargs: Any,
+    ) -> Result:
+        """Post a file; ``contacts`` is JSON-encoded unless it is already bytes (malformed files)."""
+        raw = contacts if isinstance(contacts, bytes) else json.dumps(contacts).encode()
+        upload = Upload("file", filename, content_type, raw)
+        return self.send("POST", self.campaign_path(campaign_id, "contacts/import"), upload=upload,
+                         **kwargs)
+
+    def get_job(self, campaign_id: int, job_id: int | str, **kwargs: Any) -> Result:
+        return self.send("GET", self.campaign_path(campaign_id, f"contacts/jobs/{job_id}"), **kwargs)
+
+    def update_contact(self, campaign_id: int, body: Any, **kwargs: Any) -> Result:
+        return self.send("PATCH", self.campaign_path(campaign_id, "contact"), json_body=body,
+                         **kwargs)
+
+    def delete_contact(self, campaign_id: int, body: Any, **kwargs: Any) -> Result:
+        return self.send("DELETE", self.campaign_path(campaign_id, "contact"), json_body=body,
+                         **kwargs)
+
+    # -- reading the whole list, whatever the target's paging ------------------------
+
+    def list_all(self, campaign_id: int, per: int = DEFAULT_PER_PAGE) -> list[dict[str, Any]]:
+        """Every contact of the campaign, whatever the target's paging (see ``listing``)."""
+        last: list[Result] = []
+
+        def fetch(page: int, size: int) -> tuple[Any, Mapping[str, str]]:
+            result = self.list_contacts(campaign_id, page=page, per=size).expect(200)
+            last.append(result)
+            return result.body, result.headers
+
+        try:
+            listing = collect(fetch, per)
+        except ListingProblem as problem:
+            raise last[-1].fail(str(problem)) from None
+        if self.report is not None:
+            held = listing.total_header is not None
+            self.report.observe(
+                "list-pagination", held, "X-Total-Count sent" if held else "no X-Total-Count header"
+            )
+        return listing.contacts
+
+    def find_contacts(
+        self,
+        campaign_id: int,
+        *,
+        external_unique_id: str | None = None,
+        phone: str | None = None,
+        contact_id: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Contacts of the campaign matching every key given (phone in any spelling)."""
+        return [c for c in self.list_all(campaign_id) if _matches(c, external_unique_id, phone,
+                                                                   contact_id)]
+
+    def added_contact_id(self, campaign_id: int, result: Result, contact: Mapping[str, Any]) -> int:
+        """The id of a contact just added: from the add response, else from a list lookup.
+
+        The vendor's documented add response shows no id (assumption
+        ``add-returns-id``); the report says which way the id was found.
+        """
+        valid = (result.body or {}).get("valid_contacts") or []
+        if valid and isinstance(valid[0], dict) and isinstance(valid[0].get("id"), int):
+            if self.report is not None:
+                self.report.observe("add-returns-id", True, "id in valid_contacts")
+            return int(valid[0]["id"])
+        if self.report is not None:
+            self.report.observe("add-returns-id", False, "no id in valid_contacts; found by list")
+        found = self.find_contacts(
+            campaign_id, external_unique_id=contact.get("external_unique_id"),
+            phone=contact.get("phone_number"),
+        )
+        if len(found) != 1 or not isinstance(found[0].get("id"), int):
+            raise result.fail(
+                f"addContact: the added contact {contact.get('external_unique_id')!r} is listed "
+                f"{len(found)} time(s) with ids {[c.get('id') for c in found]}; expected once, "
+                "with an id"
+            )
+        return int(found[0]["id"])
+
+
+def _matches(
+    contact: Mapping[str, Any], eid: str | None, phone: str | None, contact_id: int | None
+) -> bool:
+    return (
+        (eid is None or contact.get("external_unique_id") == eid)
+        and (phone is None or same_phone(contact.get("phone_number"), phone))
+        and (contact_id is None or contact.get("id") == contact_id)
+    )
+
+
+def iter_run_contacts(contacts: list[dict[str, Any]], run_id: str) -> Iterator[dict[str, Any]]:
+    """The contacts a run wrote: its run id is in ``external_unique_id`` or ``name``."""
+    return (c for c in contacts if isinstance(c, dict) and is_run_contact(c, run_id))

@@ -1,0 +1,91 @@
+"""``dialer-suite contract [pytest args]``: the contract suite, then a short summary.
+
+Every argument goes to pytest unchanged (``-m quick``, ``--base-url URL``,
+``-k isolation``...; ``dialer-suite contract --help`` shows pytest's help with
+the suite's options). The exit code is pytest's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from dialer_suite.errors import UsageError
+
+# The source checkout this package is installed from (editable install).
+_CHECKOUT = Path(__file__).resolve().parents[3]
+_SUITE = _CHECKOUT / "contract_tests"
+# pytest.ExitCode values, without importing pytest into the dispatcher.
+_INTERRUPTED, _USAGE_ERROR = 2, 4
+
+
+def register(subparsers: Any) -> None:
+    # No option parsing of our own: a prefix character that never occurs makes
+    # argparse hand every argument, dashes included, to pytest.
+    parser = subparsers.add_parser(
+        "contract", help="run the contract suite (pytest contract_tests; args go to pytest)",
+        prefix_chars="\0", add_help=False,
+    )
+    parser.add_argument("pytest_args", nargs="*")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not _SUITE.is_dir():
+        raise UsageError(
+            f"no contract suite at {_SUITE}: install the project editable (pip install -e .) "
+            "and run from its checkout"
+        )
+    reports = _reports_dir(args.pytest_args)
+    summary_path = reports / "contract-summary.json"
+    summary_path.unlink(missing_ok=True)
+    # A child process: pytest's assertion rewriting and plugins start from a clean
+    # interpreter, as with `pytest contract_tests`.
+    code = subprocess.call([sys.executable, "-m", "pytest", str(_SUITE), *args.pytest_args])
+    if code in (_USAGE_ERROR, _INTERRUPTED) and not summary_path.exists():
+        return code
+    print(short_summary(_load(summary_path), code))
+    return code
+
+
+def _reports_dir(pytest_args: list[str]) -> Path:
+    """Where the plugin writes (``--reports-dir``, else settings), without running pytest."""
+    for index, arg in enumerate(pytest_args):
+        if arg.startswith("--reports-dir="):
+            return Path(arg.split("=", 1)[1])
+        if arg == "--reports-dir" and index + 1 < len(pytest_args):
+            return Path(pytest_args[index + 1])
+    from dialer_suite.settings import load_settings
+
+    return Path(load_settings().reports_dir)
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def short_summary(data: dict[str, Any] | None, code: int) -> str:
+    """A few lines: verdict by kind, requests, contacts written, where the reports are."""
+    if data is None:
+        return f"dialer-suite contract: exit {code}; no summary was written (no test ran)"
+    documented, assumed = data["documented_failures"], data["assumption_failures"]
+    verdict = "PASSED" if code == 0 else "FAILED"
+    left = "unknown" if data["left"] is None else data["left"]
+    lines = [
+        f"dialer-suite contract: {verdict} — {data['passed']}/{data['tests']} tests passed, "
+        f"{data['calls']} requests, seed {data['seed']}, run id {data['run_id']}",
+        f"  vendor broke its documented contract: {len(documented)}; vendor behaviour differs "
+        f"from our assumption: {len(assumed)}",
+        f"  drift (unknown keys): {len(data['drift'])}; contacts created {data['created']}, "
+        f"removed {data['removed']}, left {left}",
+        "  reports: reports/contract-summary.md, reports/contract-junit.xml",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,96 @@
+"""Reading writes back: every scenario checks what the list shows, not what the write said.
+
+Failure messages name the contact, what was expected and what the list held,
+so a vendor regression reads as a sentence ("contact ... is listed 0 times
+after the add") rather than an assertion on two numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from dialer_suite.client import DialerClient, Result, same_phone
+from dialer_suite.contract.rundata import RunData
+from dialer_suite.jobs import find_job_id, poll_job
+from dialer_suite.report import RunReport
+
+_COMPARED = ("name", "email", "phone_number", "outbound_number", "external_unique_id")
+
+
+def matching(contacts: Iterable[Mapping[str, Any]], contact: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Listed contacts that are ``contact``: same external_unique_id, same number in any spelling."""
+    return [
+        c for c in contacts
+        if c.get("external_unique_id") == contact.get("external_unique_id")
+        and same_phone(c.get("phone_number"), contact.get("phone_number"))
+    ]
+
+
+def differences(listed: Mapping[str, Any], sent: Mapping[str, Any]) -> list[str]:
+    """Fields whose listed value is not what was sent (phones compared as numbers)."""
+    found = []
+    for name in _COMPARED:
+        if name not in sent or name not in listed:
+            continue
+        value, stored = sent[name], listed[name]
+        same = same_phone(stored, value) if name.endswith("_number") else stored == value
+        if not same:
+            found.append(f"{name}: sent {value!r}, listed {stored!r}")
+    return found
+
+
+def listed_once(
+    client: DialerClient, campaign_id: int, contact: Mapping[str, Any], after: str
+) -> Mapping[str, Any]:
+    """The one listed contact that is ``contact``, with every sent field as sent."""
+    found = matching(client.list_all(campaign_id), contact)
+    assert len(found) == 1, (
+        f"after {after}, contact {contact.get('external_unique_id')!r} "
+        f"({contact.get('phone_number')}) is listed {len(found)} time(s) in campaign "
+        f"{campaign_id}; expected once"
+    )
+    wrong = differences(found[0], contact)
+    assert not wrong, f"after {after}, contact {found[0].get('id')} is listed with " + "; ".join(wrong)
+    return found[0]
+
+
+def not_listed(
+    client: DialerClient, campaign_id: int, after: str, *, contact_id: int | None = None,
+    external_unique_id: str | None = None,
+) -> None:
+    contacts = client.list_all(campaign_id)
+    found = [
+        c for c in contacts
+        if (contact_id is not None and c.get("id") == contact_id)
+        or (external_unique_id is not None and c.get("external_unique_id") == external_unique_id)
+    ]
+    assert not found, (
+        f"after {after}, campaign {campaign_id} still lists "
+        f"{[(c.get('id'), c.get('external_unique_id')) for c in found]}"
+    )
+
+
+def start_import(
+    client: DialerClient, run_data: RunData, report: RunReport | None, campaign_id: int,
+    contacts: Any, **kwargs: Any,
+) -> tuple[Result, int]:
+    """Post an import, expect 202, find the job id (reported by where it was found)."""
+    accepted = client.import_contacts(campaign_id, contacts, **kwargs).expect(
+        202, why="an import is accepted as a job"
+    )
+    ref = find_job_id(accepted)
+    run_data.started_job(campaign_id, ref.job_id)
+    if report is not None:
+        report.observe("job-id-location", True, f"job id found in {ref.source}")
+        report.note("import job id found in", ref.source)
+    return accepted, ref.job_id
+
+
+def import_and_wait(
+    client: DialerClient, run_data: RunData, report: RunReport | None, campaign_id: int,
+    contacts: Any, timeout: float,
+) -> dict[str, Any]:
+    """Import, then poll the job until it ends; the final job object."""
+    _, job_id = start_import(client, run_data, report, campaign_id, contacts)
+    return poll_job(client, campaign_id, job_id, timeout=timeout)

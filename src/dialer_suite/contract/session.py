@@ -1,0 +1,139 @@
+"""The requests session schemathesis sends through: paced, recorded, credentials redacted.
+
+Schemathesis talks ``requests``; the scenario client talks ``httpx``. Both
+draw from the same pacer and feed the same run report, so the rate limit and
+the "operations × status codes" table cover everything the run sent,
+including requests that built-in checks send on their own (they reuse the
+session passed to ``call_and_validate``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import requests
+
+from dialer_suite.client import MAX_429_RETRIES, MAX_RETRY_AFTER, retry_after_seconds
+from dialer_suite.exchanges import (
+    CURL_CREDENTIALS,
+    Exchange,
+    Upload,
+    basic_authorization,
+    redact,
+    redact_body,
+    redact_headers,
+    secrets_for,
+)
+from dialer_suite.pacing import Pacer
+from dialer_suite.report import RunReport
+from dialer_suite.validation import ResponseValidator
+
+IMPORT_FILENAME = "contacts.json"
+
+
+class PacedSession(requests.Session):
+    """A ``requests.Session`` that waits its turn, retries 429s (bounded) and records everything."""
+
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        api_token: str,
+        *,
+        pacer: Pacer,
+        report: RunReport | None,
+        validator: ResponseValidator,
+        timeout: float,
+    ) -> None:
+        super().__init__()
+        # No session.auth: schemathesis adds the credentials per request, and must be
+        # able to leave them out (the ignored_auth check), which session.auth would undo.
+        self._authorization = basic_authorization(username, api_token)
+        self.base_url = base_url
+        self._pacer = pacer
+        self._report = report
+        self._validator = validator
+        self._timeout = timeout
+        self._secrets = secrets_for(username, api_token)
+        self.exchanges: list[Exchange] = []
+
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs["files"] = _named_file_parts(kwargs.get("files"))
+        kwargs.setdefault("timeout", self._timeout)
+        for attempt in range(MAX_429_RETRIES + 1):
+            self._pacer.acquire()
+            started = time.monotonic()
+            response = super().request(method, url, *args, **kwargs)
+            self._record(response, time.monotonic() - started, kwargs.get("files"))
+            if response.status_code != 429 or attempt == MAX_429_RETRIES:
+                return response
+            wait = min(retry_after_seconds(response.headers.get("Retry-After")), MAX_RETRY_AFTER)
+            self._pacer.pause_until(wait)
+        raise AssertionError("unreachable: the loop returns on its last attempt")
+
+    def _record(self, response: requests.Response, elapsed: float, files: Any) -> None:
+        request = response.request
+        headers = {name: str(value) for name, value in request.headers.items()}
+        upload = _upload_of(files)
+        body = request.body if isinstance(request.body, bytes) else str(request.body or "").encode()
+        sent_auth = headers.get("Authorization")
+        shown = redact_headers(headers, self._secrets)
+        if sent_auth is not None and sent_auth != self._authorization:
+            # Credentials a check made up to be refused are no secret, and replaying them matters.
+            shown["Authorization"] = sent_auth
+        exchange = Exchange(
+            method=str(request.method),
+            url=redact(str(request.url), self._secrets),
+            request_headers=shown,
+            request_body=b"" if upload else redact_body(body, self._secrets),
+            upload=upload,
+            status=response.status_code,
+            response_headers=redact_headers(dict(response.headers), self._secrets),
+            response_body=redact_body(response.content, self._secrets),
+            elapsed=elapsed,
+            curl_auth=CURL_CREDENTIALS if sent_auth == self._authorization else None,
+        )
+        self.exchanges.append(exchange)
+        if self._report is not None:
+            verdict = self._validator.validate(
+                exchange.method, str(request.url), response.status_code, response.headers,
+                response.content, self.base_url,
+            )
+            self._report.record(exchange, verdict)
+
+    def last_exchange_for(self, case_id: str) -> Exchange | None:
+        """The last exchange sent for a schemathesis case (its id travels in a header)."""
+        for exchange in reversed(self.exchanges):
+            if exchange.request_headers.get("X-Schemathesis-TestCaseId") == case_id:
+                return exchange
+        return None
+
+
+def _named_file_parts(files: Any) -> Any:
+    """Give the import's ``file`` part a filename.
+
+    Schemathesis sends a JSON-typed multipart property as a plain form field
+    (no filename); the vendor reads ``file`` as an uploaded file, which in
+    multipart means a part with a filename. Without it every import would be
+    refused and the property tests would never reach the job.
+    """
+    if not isinstance(files, list):
+        return files
+    named = []
+    for name, part in files:
+        if name == "file" and isinstance(part, tuple) and part and part[0] is None:
+            part = (IMPORT_FILENAME, *part[1:])
+        named.append((name, part))
+    return named
+
+
+def _upload_of(files: Any) -> Upload | None:
+    if not isinstance(files, list):
+        return None
+    for name, part in files:
+        if name == "file" and isinstance(part, tuple) and len(part) >= 2:
+            content = part[1] if isinstance(part[1], bytes) else str(part[1]).encode()
+            content_type = part[2] if len(part) > 2 else "application/octet-stream"
+            return Upload("file", str(part[0]), content_type, content)
+    return None

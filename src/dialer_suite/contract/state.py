@@ -1,0 +1,63 @@
+"""Where the plugin keeps the session's settings and report, for fixtures and test modules.
+
+Separate from the plugin module so that conftest and test modules can import
+it without importing the plugin before pytest registers it (pytest would then
+warn that it cannot rewrite the plugin's assertions).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from dialer_suite.contract.data_policy import DataPolicy
+from dialer_suite.contract.rundata import RunPhones
+from dialer_suite.report import RunReport
+from dialer_suite.settings import Settings
+from dialer_suite.testdata import PhoneFactory
+
+SETTINGS_KEY = pytest.StashKey[Settings]()
+REPORT_KEY = pytest.StashKey[RunReport]()
+# Set in pytest_configure; schemathesis needs the seed when test modules are imported.
+_CURRENT: list[Settings] = []
+
+
+def remember(config: pytest.Config, settings: Settings, report: RunReport) -> None:
+    config.stash[SETTINGS_KEY] = settings
+    config.stash[REPORT_KEY] = report
+    _CURRENT[:] = [settings]
+
+
+def current_settings() -> Settings:
+    """The settings of the running session, for test modules that build objects at import."""
+    if not _CURRENT:
+        raise RuntimeError("the dialer-suite plugin is not configured (load contract_tests/conftest.py)")
+    return _CURRENT[0]
+
+
+@functools.cache
+def run_phones(run_id: str) -> RunPhones:
+    """The run's one source of numbers: scenarios and generated requests never share one."""
+    settings = current_settings()
+    factory = PhoneFactory(run_id, extra=settings.phone_range, allow_possible=settings.loopback)
+    return RunPhones(factory, run_id)
+
+
+@functools.cache
+def run_policy(run_id: str) -> DataPolicy:
+    """The run's rules for generated requests (needed at collection: schemathesis builds
+    its coverage cases then)."""
+    settings = current_settings()
+    return DataPolicy(
+        run_id, run_phones(run_id),
+        (settings.campaign_id, settings.other_campaign_id, settings.missing_campaign_id),
+    )
+
+
+def session_settings(config: pytest.Config) -> Settings:
+    return config.stash[SETTINGS_KEY]
+
+
+def session_report(config: pytest.Config) -> RunReport:
+    return config.stash[REPORT_KEY]

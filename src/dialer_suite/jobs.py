@@ -1,0 +1,113 @@
+"""Import jobs: find the job id a 202 carries, then poll the job until it ends (bounded).
+
+The vendor documents the 202's body as "None" (assumption ``job-id-location``):
+client code in the wild looks in the body (``job_id``, ``id``), then the
+``X-Job-Id`` header, then ``Location``. We look in all of them, report which
+one answered, and fail when they disagree — a 202 pointing at two different
+jobs is broken whichever one a client reads.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dialer_suite.client import DialerClient, Result
+
+TERMINAL = frozenset({"completed", "failed"})
+_LOCATION = re.compile(r"/contacts/jobs/(?P<id>[0-9]+)/?$")
+
+
+@dataclass(frozen=True)
+class JobRef:
+    """A job id and where the 202 carried it."""
+
+    job_id: int
+    source: str
+
+
+class JobNotFinished(AssertionError):
+    """The job did not reach a terminal status in time."""
+
+
+class JobIdProblem(AssertionError):
+    """The 202 does not name one job."""
+
+
+def locate_job_id(body: Any, headers: Mapping[str, str]) -> JobRef:
+    """The job id of an import's 202, from every place it may be; they must agree."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    found: list[JobRef] = []
+    fields = body if isinstance(body, dict) else {}
+    for key in ("job_id", "id"):
+        value = fields.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            found.append(JobRef(value, f"body {key}"))
+    header = lowered.get("x-job-id")
+    if header is not None:
+        if not header.strip().isdigit():
+            raise JobIdProblem(f"importContacts 202: X-Job-Id {header!r} is not a job id")
+        found.append(JobRef(int(header), "X-Job-Id header"))
+    location = lowered.get("location")
+    if location is not None:
+        match = _LOCATION.search(location.split("?")[0])
+        if match is None:
+            raise JobIdProblem(
+                f"importContacts 202: Location {location!r} does not name a job (…/contacts/jobs/ID)"
+            )
+        found.append(JobRef(int(match["id"]), "Location header"))
+    if not found:
+        raise JobIdProblem(
+            "importContacts 202: no job id in the body (job_id, id), X-Job-Id or Location"
+        )
+    if len({ref.job_id for ref in found}) > 1:
+        places = ", ".join(f"{ref.source}={ref.job_id}" for ref in found)
+        raise JobIdProblem(f"importContacts 202: the places that name the job disagree: {places}")
+    return JobRef(found[0].job_id, " + ".join(ref.source for ref in found))
+
+
+def find_job_id(result: Result) -> JobRef:
+    """``locate_job_id`` for a client result; a problem fails with the exchange shown."""
+    try:
+        return locate_job_id(result.body, result.headers)
+    except JobIdProblem as problem:
+        raise result.fail(str(problem)) from None
+
+
+def poll_job(
+    client: DialerClient,
+    campaign_id: int,
+    job_id: int,
+    *,
+    timeout: float,
+    first_interval: float = 0.05,
+    factor: float = 2.0,
+    max_interval: float = 2.0,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """Read the job with exponential backoff until it is completed or failed.
+
+    Raises ``JobNotFinished`` naming the job, its last status and the time
+    spent when ``timeout`` runs out; every read is validated by the client.
+    """
+    started = clock()
+    interval = first_interval
+    polls = 0
+    while True:
+        job = client.get_job(campaign_id, job_id).expect(200, why="the job the 202 named").body
+        polls += 1
+        status = job.get("status") if isinstance(job, dict) else None
+        if status in TERMINAL:
+            return dict(job)
+        elapsed = clock() - started
+        if elapsed + interval > timeout:
+            raise JobNotFinished(
+                f"import job {job_id} of campaign {campaign_id} still {status!r} after "
+                f"{elapsed:.1f} s ({polls} polls; timeout {timeout:.0f} s, DIALER_JOB_TIMEOUT)"
+            )
+        sleep(interval)
+        interval = min(interval * factor, max_interval)

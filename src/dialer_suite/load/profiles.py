@@ -1,0 +1,229 @@
+"""Load profiles as plans: what a run offers over time, kept apart from what a user does.
+
+A plan is a list of stages, each an *arrival rate* (operations per second
+across all workers) held for some seconds. Users only carry the load; they
+take send times from a pacer built on the plan (``pacing.py``), so the rate
+holds when responses slow down. ``capacity`` is the exception: it offers a
+fixed amount of work (contacts to import) as fast as the target's limits allow.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from dialer_suite.errors import UsageError
+
+# Hard caps: a mistyped option must never turn into an unbounded run.
+MAX_USERS = 1000
+MAX_RATE = 5000.0
+MAX_DURATION = 12 * 3600.0
+SMOKE_MAX_DURATION = 60.0
+# Seconds of concurrency the default user pool carries at the peak rate: responses
+# up to this slow keep the offered rate; slower ones show up as queueing latency.
+_POOL_SECONDS = 1.0
+# Beyond this many users the default pool stops growing (each holds a connection);
+# --users raises it up to MAX_USERS.
+_DEFAULT_MAX_USERS = 200
+
+# The locustfiles of load_tests/ (one per scenario); other helpers may add more.
+SCENARIOS = ("add_contact", "import_contacts", "list_contacts", "mix")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """An arrival rate held for ``seconds``; ``label`` names it in reports."""
+
+    rate: float
+    seconds: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a locust process needs to know about the load to offer."""
+
+    profile: str
+    scenario: str
+    stages: tuple[Stage, ...]
+    users: int
+    stop_on_breach: bool = False
+    contacts: int = 0
+    batch_size: int = 0
+
+    @property
+    def duration(self) -> float:
+        return sum(stage.seconds for stage in self.stages)
+
+    @property
+    def peak_rate(self) -> float:
+        return max(stage.rate for stage in self.stages)
+
+    @property
+    def offered(self) -> float:
+        """Operations the plan offers in total (rate × seconds over all stages)."""
+        return sum(stage.rate * stage.seconds for stage in self.stages)
+
+    @property
+    def bucket_seconds(self) -> int:
+        """Width of one point of the over-time chart: at most ~120 points per run."""
+        return max(1, math.ceil(self.duration / 120))
+
+    def stage_index(self, elapsed: float) -> int | None:
+        """The stage in force ``elapsed`` seconds into the run; None once the plan is over."""
+        end = 0.0
+        for index, stage in enumerate(self.stages):
+            end += stage.seconds
+            if elapsed < end:
+                return index
+        return None
+
+    def stage_start(self, index: int) -> float:
+        return sum(stage.seconds for stage in self.stages[:index])
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a person asked for; ``None`` means the profile's default."""
+
+    profile: str
+    scenario: str | None = None
+    rate: float | None = None
+    users: int | None = None
+    duration: float | None = None
+    contacts: int | None = None
+    batch_size: int | None = None
+    step_seconds: float | None = None
+    steps: int | None = None
+
+
+@dataclass(frozen=True)
+class _Defaults:
+    scenario: str
+    rate: float
+    duration: float
+    description: str
+
+
+_PROFILES: dict[str, _Defaults] = {
+    "smoke": _Defaults("mix", 20.0, 20.0, "a short mixed run at a low constant rate (at most 1 minute)"),
+    "steady": _Defaults("add_contact", 50.0, 60.0, "a constant arrival rate (open model)"),
+    "stress": _Defaults("add_contact", 50.0, 200.0, "rate stepped up until an SLO breaks; reports the knee"),
+    "spike": _Defaults("add_contact", 20.0, 45.0, "a base rate, a 5x burst, then the base rate again"),
+    "soak": _Defaults("mix", 20.0, 1800.0, "a constant rate for a long time (--duration)"),
+    "capacity": _Defaults(
+        "import_contacts", 0.0, 1800.0, "how long N contacts take through import (--contacts)"
+    ),
+}
+PROFILE_NAMES = tuple(_PROFILES)
+_SPIKE_FACTOR = 5.0
+_DEFAULT_STEP_SECONDS = 10.0
+_DEFAULT_STEPS = 20
+_DEFAULT_CONTACTS = 10_000
+_DEFAULT_BATCH = 1_000
+_CAPACITY_USERS = 2
+
+
+def describe() -> dict[str, str]:
+    """Profile name → one line on what it offers (for ``--help``)."""
+    return {name: defaults.description for name, defaults in _PROFILES.items()}
+
+
+def build_plan(request: Request, *, rate_ceiling: float | None) -> Plan:
+    """The plan for ``request``; ``rate_ceiling`` caps every stage (vendor limit on real targets)."""
+    defaults = _PROFILES.get(request.profile)
+    if defaults is None:
+        raise UsageError(f"unknown load profile {request.profile!r}; choose one of {', '.join(_PROFILES)}")
+    scenario = request.scenario or defaults.scenario
+    duration = _checked_duration(request, defaults.duration)
+    ceiling = min(MAX_RATE, rate_ceiling) if rate_ceiling else MAX_RATE
+    if request.rate is not None and request.rate > ceiling:
+        raise UsageError(
+            f"--rate {request.rate:g} is above the ceiling of {ceiling:g} requests/s for this target; "
+            "against a real tenant raise it deliberately with DIALER_RATE_LIMIT"
+        )
+    if request.rate is not None and request.rate <= 0:
+        raise UsageError(f"--rate must be positive, got {request.rate:g}")
+    rate = min(request.rate or defaults.rate, ceiling)
+    if request.profile == "capacity":
+        return _capacity_plan(request, scenario, duration, ceiling)
+    stages = _stages(request, rate, duration, ceiling)
+    users = request.users or _default_users(max(stage.rate for stage in stages))
+    _check_users(users)
+    return Plan(
+        profile=request.profile,
+        scenario=scenario,
+        stages=stages,
+        users=users,
+        stop_on_breach=request.profile == "stress",
+        batch_size=request.batch_size or 0,
+    )
+
+
+def _checked_duration(request: Request, default: float) -> float:
+    duration = request.duration if request.duration is not None else default
+    limit = SMOKE_MAX_DURATION if request.profile == "smoke" else MAX_DURATION
+    if not 0 < duration <= limit:
+        raise UsageError(
+            f"--duration for {request.profile} must be in (0, {limit:g}] seconds, got {duration:g}"
+        )
+    return duration
+
+
+def _check_users(users: int) -> None:
+    if not 1 <= users <= MAX_USERS:
+        raise UsageError(f"--users must be between 1 and {MAX_USERS}, got {users}")
+
+
+def _default_users(peak_rate: float) -> int:
+    return min(_DEFAULT_MAX_USERS, max(4, math.ceil(peak_rate * _POOL_SECONDS)))
+
+
+def _stages(request: Request, rate: float, duration: float, ceiling: float) -> tuple[Stage, ...]:
+    if request.profile == "stress":
+        step_seconds = request.step_seconds or _DEFAULT_STEP_SECONDS
+        steps = request.steps or _DEFAULT_STEPS
+        if request.duration is not None:
+            steps = max(1, min(steps, int(duration // step_seconds)))
+        rates = [min(rate * (i + 1), ceiling) for i in range(steps)]
+        # Steps that the ceiling flattens would repeat the same load: drop them.
+        rates = sorted(set(rates))
+        return tuple(Stage(r, step_seconds, f"step {i + 1}") for i, r in enumerate(rates))
+    if request.profile == "spike":
+        burst = min(rate * _SPIKE_FACTOR, ceiling)
+        return (
+            Stage(rate, duration / 3, "base"),
+            Stage(burst, duration * 2 / 9, "spike"),
+            Stage(rate, duration * 4 / 9, "recovery"),
+        )
+    return (Stage(rate, duration, request.profile),)
+
+
+def _capacity_plan(request: Request, scenario: str, duration: float, ceiling: float) -> Plan:
+    contacts = request.contacts or _DEFAULT_CONTACTS
+    batch = request.batch_size or min(_DEFAULT_BATCH, contacts)
+    if contacts < 1 or batch < 1:
+        raise UsageError("--contacts and --batch-size must be positive")
+    users = request.users or _CAPACITY_USERS
+    _check_users(users)
+    # The "rate" of a capacity plan is its request ceiling: the target's limit.
+    return Plan(
+        profile="capacity",
+        scenario=scenario,
+        stages=(Stage(ceiling, duration, "capacity"),),
+        users=users,
+        contacts=contacts,
+        batch_size=batch,
+    )
+
+
+def capacity_batches(plan: Plan, worker: int, workers: int) -> list[int]:
+    """File sizes worker ``worker`` imports in a capacity run (the workers split the contacts)."""
+    share = plan.contacts // workers + (1 if worker < plan.contacts % workers else 0)
+    full, rest = divmod(share, plan.batch_size)
+    return [plan.batch_size] * full + ([rest] if rest else [])
+
+
+def capacity_jobs(plan: Plan, workers: int) -> int:
+    """Import jobs a capacity run makes across all workers."""
+    return sum(len(capacity_batches(plan, worker, workers)) for worker in range(workers))

@@ -1,0 +1,163 @@
+"""``dialer-suite selfcheck``: the kill matrix of the simulator's faults, suite vs schemathesis alone."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from dialer_suite.errors import UsageError
+from dialer_suite.selfcheck.catalog import choose_faults, load_catalog
+from dialer_suite.selfcheck.matrix import build_matrix
+from dialer_suite.selfcheck.model import RunResult
+from dialer_suite.selfcheck.plan import plan_runs
+from dialer_suite.selfcheck.report import render_json, render_markdown, render_terminal
+from dialer_suite.selfcheck.runner import RunOptions, run_all
+
+# The source checkout this package is installed from (editable install): contract_tests/ lives there.
+_CHECKOUT = Path(__file__).resolve().parents[3]
+_DURATION = re.compile(r"^\d+(\.\d+)?[smh]?$")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "selfcheck",
+        help="run the suite against the clean simulator and each catalog fault; print the kill matrix",
+        description=(
+            "Run the contract suite against the clean simulator and once per simulator fault "
+            "(the load smoke profile for speed faults), and schemathesis's CLI alone against the "
+            "same faults; print the kill matrix and write reports/selfcheck.md and .json. "
+            "Exits 1 if a clean run fails or any fault survives the suite."
+        ),
+    )
+    parser.add_argument("--faults", help="comma-separated fault names (default: the whole catalog)")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="runs in parallel (default: cores)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the fault runs and first clean run (default 0)"
+    )
+    parser.add_argument(
+        "--repeat-clean",
+        type=int,
+        default=1,
+        metavar="K",
+        help="run the clean suite K times with seeds seed..seed+K-1 (false-alarm check)",
+    )
+    parser.add_argument("--clean-only", action="store_true", help="only the clean runs (with --repeat-clean)")
+    selection = parser.add_mutually_exclusive_group()
+    selection.add_argument(
+        "--quick",
+        dest="quick",
+        action="store_true",
+        default=True,
+        help="contract suite: the quick selection (-m quick; default)",
+    )
+    selection.add_argument("--full", dest="quick", action="store_false", help="contract suite: every test")
+    parser.add_argument(
+        "--no-schemathesis",
+        dest="schemathesis",
+        action="store_false",
+        help="skip the schemathesis-alone column",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=240.0, help="seconds before one run is killed (default 240)"
+    )
+    parser.add_argument(
+        "--job-timeout",
+        type=float,
+        default=10.0,
+        help="seconds the suite waits for an import job (default 10; simulator jobs take <1 s)",
+    )
+    parser.add_argument(
+        "--load-duration", default="15s", help="smoke profile duration for speed faults (default 15s)"
+    )
+    parser.add_argument("--st-max-examples", type=int, default=20, help="schemathesis alone: --max-examples")
+    parser.add_argument(
+        "--st-phases", default="examples,coverage,fuzzing,stateful", help="schemathesis alone: --phases"
+    )
+    parser.add_argument(
+        "--reports", type=Path, default=Path("reports"), help="report folder (default reports/)"
+    )
+    parser.set_defaults(handler=run_selfcheck)
+
+
+def run_selfcheck(args: argparse.Namespace) -> int:
+    _validate(args)
+    faults = [] if args.clean_only else choose_faults(load_catalog(), args.faults)
+    requests = plan_runs(
+        faults, seed=args.seed, repeat_clean=args.repeat_clean, schemathesis=args.schemathesis
+    )
+    options = RunOptions(
+        root=_checkout(),
+        artifacts=(args.reports / "selfcheck").resolve(),
+        timeout=args.timeout,
+        quick=args.quick,
+        job_timeout=args.job_timeout,
+        load_duration=args.load_duration,
+        schemathesis_max_examples=args.st_max_examples,
+        schemathesis_phases=args.st_phases,
+    )
+    print(f"selfcheck: {len(requests)} runs ({len(faults)} faults), {args.jobs} at a time", flush=True)
+    started = time.monotonic()
+    results = run_all(requests, options, args.jobs, on_done=_progress(len(requests)))
+    matrix = build_matrix(faults, results)
+    info = {
+        "command": "dialer-suite " + shlex.join(sys.argv[1:] or ["selfcheck"]),
+        "contract suite selection": "-m quick" if args.quick else "all tests",
+        "seed": str(args.seed),
+        "clean suite runs": str(args.repeat_clean),
+        "parallel runs": str(args.jobs),
+        "wall time": f"{time.monotonic() - started:.0f} s",
+    }
+    args.reports.mkdir(parents=True, exist_ok=True)
+    (args.reports / "selfcheck.md").write_text(render_markdown(matrix, info), encoding="utf-8")
+    (args.reports / "selfcheck.json").write_text(render_json(matrix, info), encoding="utf-8")
+    print(render_terminal(matrix, info))
+    print(f"reports: {args.reports / 'selfcheck.md'}, {args.reports / 'selfcheck.json'}")
+    return 0 if matrix.ok else 1
+
+
+def _validate(args: argparse.Namespace) -> None:
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    if args.repeat_clean < 1:
+        raise UsageError(f"--repeat-clean must be at least 1, not {args.repeat_clean}")
+    if args.timeout <= 0 or args.job_timeout <= 0:
+        raise UsageError("--timeout and --job-timeout must be positive seconds")
+    if args.st_max_examples < 1:
+        raise UsageError(f"--st-max-examples must be at least 1, not {args.st_max_examples}")
+    if not _DURATION.match(args.load_duration):
+        raise UsageError(f"--load-duration {args.load_duration!r} is not a duration like 15s, 1m")
+    if args.clean_only and args.faults:
+        raise UsageError("--clean-only and --faults exclude each other")
+
+
+def _checkout() -> Path:
+    if not (_CHECKOUT / "contract_tests").is_dir():
+        raise UsageError(
+            f"selfcheck runs the contract suite from the project checkout, and {_CHECKOUT} has no "
+            "contract_tests/ (install the project editable: pip install -e .)"
+        )
+    return _CHECKOUT
+
+
+def _progress(total: int) -> Callable[[RunResult], None]:
+    """A callback that prints one line per finished run, so a long selfcheck shows it is alive."""
+    done = 0
+
+    def report(result: RunResult) -> None:
+        nonlocal done
+        done += 1
+        failing = f", {len(result.failures)} failing" if result.failures else ""
+        print(
+            f"  [{done}/{total}] {result.request.label}: {result.status} ({result.seconds:.0f} s{failing})",
+            flush=True,
+        )
+
+    return report

@@ -1,0 +1,51 @@
+"""``create_app(config)``: the simulator as an ASGI application.
+
+The app owns one database connection for its request handlers (they run on the
+event loop; SQLite calls take microseconds) and one job worker thread with a
+connection of its own. Both are opened in the lifespan, so the app can also be
+served in-process by a test client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+
+from dialer_suite.simulator import faults, storage
+from dialer_suite.simulator.config import SimulatorConfig
+from dialer_suite.simulator.jobs import JobWorker
+from dialer_suite.simulator.models import Tenant
+from dialer_suite.simulator.ratelimit import TokenBucket
+from dialer_suite.simulator.responses import Runtime, http_error
+from dialer_suite.simulator.urls import routes
+
+
+def create_app(config: SimulatorConfig) -> Starlette:
+    """An app serving ``config``; ``config.db_path`` must be set (the server picks a temp file)."""
+    if config.db_path is None:
+        raise ValueError("create_app needs config.db_path; start_simulator chooses one for you")
+    db_path = config.db_path
+    faults.activate(config.faults)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        storage.initialize(db_path, config.seed)
+        connection = storage.connect(db_path)
+        worker = JobWorker(db_path, config.campaigns)
+        limiter = None
+        if config.rate_limit is not None:
+            limiter = TokenBucket(config.rate_limit, config.bucket_depth)
+        app.state.runtime = Runtime(config, Tenant(connection, config.campaigns), worker, limiter)
+        worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+            connection.close()
+
+    return Starlette(
+        routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error}
+    )

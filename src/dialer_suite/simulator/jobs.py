@@ -1,0 +1,71 @@
+"""The background worker that runs import jobs, one at a time, in its own thread and connection.
+
+State is in SQLite, not in the worker: the queue is only a wake-up call, and
+on start the worker picks up every job a previous process left ``in_progress``.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from pathlib import Path
+
+from dialer_suite.simulator import faults, storage
+from dialer_suite.simulator.models import Tenant
+
+JOB_STUCK = faults.register_fault(
+    "job-never-finishes", "jobs", ["importContacts", "getImportJob"],
+    "the import worker is down: jobs are accepted but stay in_progress forever",
+)
+
+_log = logging.getLogger(__name__)
+_POLL_SECONDS = 0.1
+_STOP_SECONDS = 30.0
+
+
+class JobWorker:
+    """Runs queued import jobs until stopped; a job is either fully done or not begun."""
+
+    def __init__(self, db_path: str | Path, campaigns: tuple[int, ...]) -> None:
+        self._db_path = db_path
+        self._campaigns = campaigns
+        self._queue: queue.Queue[int] = queue.Queue()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="import-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, job_id: int) -> None:
+        self._queue.put(job_id)
+
+    def stop(self) -> None:
+        """Finish the job in hand, leave the rest ``in_progress`` for the next start."""
+        self._stopping.set()
+        self._thread.join(_STOP_SECONDS)
+
+    def _run(self) -> None:
+        connection = storage.connect(self._db_path)
+        tenant = Tenant(connection, self._campaigns)
+        try:
+            for job_id in tenant.pending_job_ids():
+                self._queue.put(job_id)
+            while not self._stopping.is_set():
+                try:
+                    job_id = self._queue.get(timeout=_POLL_SECONDS)
+                except queue.Empty:
+                    continue
+                if not faults.active(JOB_STUCK):
+                    self._run_one(tenant, job_id)
+        finally:
+            connection.close()
+
+    @staticmethod
+    def _run_one(tenant: Tenant, job_id: int) -> None:
+        """Run a job; a bug in it fails that job loudly (logged, visible on the job) instead of the worker."""
+        try:
+            tenant.run_import(job_id)
+        except Exception:
+            _log.exception("import job %s crashed", job_id)
+            tenant.fail_job(job_id, "SimulatorBug::ImportCrashed", "the simulator crashed; see its log")

@@ -1,0 +1,91 @@
+"""The simulator's state: one SQLite file in WAL mode.
+
+WAL lets the request handlers read while the job worker writes, and makes a
+killed process harmless: a transaction is either in the file or not. Every
+connection of the process is opened here, with the same settings.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS contacts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    campaign_id INTEGER NOT NULL,
+    name TEXT,
+    email TEXT,
+    phone_number TEXT NOT NULL,          -- as sent
+    phone_e164 TEXT NOT NULL,            -- what duplicates are compared on
+    outbound_number TEXT,
+    external_unique_id TEXT,
+    status TEXT NOT NULL DEFAULT 'Upcoming',
+    assigned_call_id INTEGER,
+    assigned_participant_id INTEGER,
+    priority INTEGER,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL
+);
+-- Not UNIQUE: the model enforces uniqueness, so that a fault can switch the check off.
+CREATE INDEX IF NOT EXISTS contacts_by_phone ON contacts (campaign_id, phone_e164);
+CREATE INDEX IF NOT EXISTS contacts_by_status ON contacts (campaign_id, status, id);
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    campaign_id INTEGER NOT NULL,
+    status TEXT NOT NULL,                -- in_progress | completed | failed
+    type TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    finished_ms INTEGER,
+    payload BLOB,                        -- the uploaded file until the job ends
+    result TEXT                          -- JSON: counts, invalid contacts, error
+);
+"""
+
+# Busy handlers wait rather than fail while the worker commits a large import.
+_BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """A connection with the simulator's settings; autocommit unless a transaction is begun."""
+    connection = sqlite3.connect(
+        str(path), isolation_level=None, check_same_thread=False, timeout=_BUSY_TIMEOUT_MS / 1000
+    )
+    connection.row_factory = sqlite3.Row
+    connection.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode: a committed transaction survives a process kill (not a power cut).
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+    return connection
+
+
+def initialize(path: str | Path, seed: int) -> None:
+    """Create the tables; on a new file, start ids at a seed-dependent offset.
+
+    Offsetting ids keeps clients from assuming "the first contact has id 1".
+    """
+    connection = connect(path)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        started = connection.execute("SELECT count(*) FROM sqlite_sequence").fetchone()[0]
+        if not started:
+            generator = random.Random(seed)
+            connection.executemany(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+                [("contacts", generator.randrange(0, 1000)), ("jobs", generator.randrange(0, 1000))],
+            )
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def wipe(connection: sqlite3.Connection) -> None:
+    """Delete every contact and job (ids keep counting up)."""
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute("DELETE FROM contacts")
+    connection.execute("DELETE FROM jobs")
+    connection.execute("COMMIT")

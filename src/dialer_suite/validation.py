@@ -1,0 +1,263 @@
+"""Every response checked against the spec: status declared, media type, headers, body schema.
+
+One ``ResponseValidator`` serves the whole suite — the scenario client, the
+schemathesis checks and the reports — so that a scenario's 404 is held to the
+same contract as a property test's 200. It returns a ``Verdict`` instead of
+raising, so callers decide whether a problem fails the test (violations) or is
+only reported (drift: keys the vendor added, which its docs allow).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from dialer_suite import spec
+
+_SPEC_URI = "urn:dialer-suite:spec"
+_CONTACT_STATUS_REF = "#/components/schemas/ContactStatus"
+_JOB_STATUS_REF = "#/components/schemas/ImportJobStatus"
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A key the spec does not know, found where the vendor may add keys."""
+
+    operation_id: str
+    status: int
+    where: str
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.operation_id} {self.status}: unknown key {self.key!r} at {self.where or '/'}"
+
+
+@dataclass
+class Verdict:
+    """What one response showed: contract violations, drift, and the status values it carried."""
+
+    operation_id: str | None
+    status: int
+    violations: list[str] = field(default_factory=list)
+    drift: list[Drift] = field(default_factory=list)
+    contact_statuses: list[str] = field(default_factory=list)
+    job_statuses: list[str] = field(default_factory=list)
+    body: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+@dataclass(frozen=True)
+class _Route:
+    operation: spec.Operation
+    pattern: re.Pattern[str]
+
+
+def _path_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}]+\})", template)
+    regex = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+    return re.compile(f"^{regex}$")
+
+
+@functools.cache
+def _routes() -> tuple[_Route, ...]:
+    return tuple(_Route(op, _path_pattern(op.path)) for op in spec.iter_operations())
+
+
+def match_operation(method: str, url: str, base_url: str | None = None) -> spec.Operation | None:
+    """The spec operation a request addresses, from its method and URL (None outside the API)."""
+    path = urlsplit(url).path
+    if base_url:
+        prefix = urlsplit(base_url).path.rstrip("/")
+        if prefix and path.startswith(prefix):
+            path = path[len(prefix):]
+    path = path.rstrip("/") or "/"
+    for route in _routes():
+        if route.operation.method == method.upper() and route.pattern.match(path):
+            return route.operation
+    return None
+
+
+def _pointer_escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+def _follow(document: dict[str, Any], pointer: str) -> tuple[str, Any]:
+    """The node at ``pointer`` and the pointer it really lives at (``$ref`` chains followed)."""
+    node = spec.resolve_pointer(document, pointer)
+    while isinstance(node, dict) and "$ref" in node:
+        pointer = node["$ref"]
+        node = spec.resolve_pointer(document, pointer)
+    return pointer, node
+
+
+class ResponseValidator:
+    """Validates responses against the loaded spec (Draft 2020-12, ``$ref`` resolved in the spec)."""
+
+    def __init__(self, document: dict[str, Any] | None = None) -> None:
+        self._document = document or spec.load_spec()
+        resource = Resource.from_contents(self._document, default_specification=DRAFT202012)
+        self._registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
+        self._contact_enum = frozenset(spec.contact_statuses(self._document))
+        self._job_enum = frozenset(spec.job_statuses(self._document))
+
+    def validate(
+        self,
+        method: str,
+        url: str,
+        status: int,
+        headers: Mapping[str, str],
+        content: bytes,
+        base_url: str | None = None,
+    ) -> Verdict:
+        op = match_operation(method, url, base_url)
+        if op is None:
+            verdict = Verdict(None, status)
+            verdict.violations.append(f"{method} {urlsplit(url).path} is not an operation of the spec")
+            return verdict
+        return self.validate_operation(op, status, headers, content)
+
+    def validate_operation(
+        self, op: spec.Operation, status: int, headers: Mapping[str, str], content: bytes
+    ) -> Verdict:
+        """``validate`` when the operation is already known (schemathesis cases)."""
+        verdict = Verdict(op.operation_id, status)
+        response_pointer = self._response_pointer(op, status)
+        if response_pointer is None:
+            declared = ", ".join(sorted(op.definition.get("responses", {})))
+            verdict.violations.append(
+                f"{op.operation_id}: status {status} is not declared (declared: {declared})"
+            )
+            return verdict
+        pointer, response = _follow(self._document, response_pointer)
+        lowered = {name.lower(): value for name, value in headers.items()}
+        self._check_headers(verdict, pointer, response, lowered)
+        self._check_body(verdict, pointer, response, lowered, content)
+        return verdict
+
+    def _response_pointer(self, op: spec.Operation, status: int) -> str | None:
+        responses = op.definition.get("responses", {})
+        base = f"#/paths/{_pointer_escape(op.path)}/{op.method.lower()}/responses"
+        for key in (str(status), f"{str(status)[0]}XX", "default"):
+            if key in responses:
+                return f"{base}/{key}"
+        return None
+
+    def _check_headers(
+        self, verdict: Verdict, pointer: str, response: dict[str, Any], headers: Mapping[str, str]
+    ) -> None:
+        for name in response.get("headers", {}):
+            header_pointer, declared = _follow(
+                self._document, f"{pointer}/headers/{_pointer_escape(name)}"
+            )
+            value = headers.get(name.lower())
+            if value is None:
+                if declared.get("required"):
+                    verdict.violations.append(
+                        f"{verdict.operation_id} {verdict.status}: required header {name} is missing"
+                    )
+                continue
+            if "schema" in declared:
+                error = self._first_error(value, f"{header_pointer}/schema")
+                if error:
+                    verdict.violations.append(
+                        f"{verdict.operation_id} {verdict.status}: header {name}: {error}"
+                    )
+
+    def _check_body(
+        self,
+        verdict: Verdict,
+        pointer: str,
+        response: dict[str, Any],
+        headers: Mapping[str, str],
+        content: bytes,
+    ) -> None:
+        declared = response.get("content", {})
+        where = f"{verdict.operation_id} {verdict.status}"
+        if not declared:
+            return
+        media, schema_pointer = next(
+            (m, f"{pointer}/content/{_pointer_escape(m)}/schema") for m in declared
+        )
+        if not content.strip():
+            if not self._accepts_absent_body(schema_pointer):
+                verdict.violations.append(f"{where}: empty body, expected {media}")
+            return
+        content_type = headers.get("content-type", "")
+        if content_type.split(";")[0].strip().lower() not in {m.lower() for m in declared}:
+            verdict.violations.append(
+                f"{where}: Content-Type {content_type or '(missing)'!r}, expected {media}"
+            )
+        try:
+            body = json.loads(content)
+        except ValueError as problem:
+            verdict.violations.append(f"{where}: body is not JSON ({problem}): {content[:200]!r}")
+            return
+        verdict.body = body
+        schema_pointer, _ = _follow(self._document, schema_pointer)
+        verdict.violations += [f"{where}: {error}" for error in self._errors(body, schema_pointer)]
+        self._walk(verdict, body, schema_pointer, "")
+
+    def _accepts_absent_body(self, schema_pointer: str) -> bool:
+        """An empty body is fine where the schema asks nothing (error bodies, the 202 "None")."""
+        _, schema = _follow(self._document, schema_pointer)
+        return "type" not in schema or (schema.get("type") == "object" and not schema.get("required"))
+
+    def _validator(self, schema_pointer: str) -> Draft202012Validator:
+        return Draft202012Validator(
+            {"$ref": f"{_SPEC_URI}{schema_pointer}"},
+            registry=self._registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+
+    def _errors(self, instance: Any, schema_pointer: str) -> Iterator[str]:
+        errors = list(self._validator(schema_pointer).iter_errors(instance))
+        for error in sorted(errors, key=lambda e: list(e.absolute_path)):
+            location = "/" + "/".join(str(p) for p in error.absolute_path)
+            message = error.message
+            if error.validator == "enum":
+                # jsonschema lists the whole enum; the value itself is what the reader needs.
+                message = f"{error.instance!r} is not one of the {len(error.validator_value)} allowed values"
+            yield f"at {location}: {message}"
+
+    def _first_error(self, instance: Any, schema_pointer: str) -> str | None:
+        error = best_match(self._validator(schema_pointer).iter_errors(instance))
+        return error.message if error else None
+
+    def _walk(self, verdict: Verdict, instance: Any, schema_pointer: str, where: str) -> None:
+        """Collect drift (unknown keys) and the status values, following the schema's shape."""
+        schema_pointer, schema = _follow(self._document, schema_pointer)
+        if schema_pointer == _CONTACT_STATUS_REF and isinstance(instance, str):
+            verdict.contact_statuses.append(instance)
+            if instance not in self._contact_enum:
+                verdict.violations.append(
+                    f"{verdict.operation_id} {verdict.status}: contact status {instance!r} at "
+                    f"{where} is not one of the {len(self._contact_enum)} documented values"
+                )
+        if schema_pointer == _JOB_STATUS_REF and isinstance(instance, str):
+            verdict.job_statuses.append(instance)
+        if isinstance(instance, list) and "items" in schema:
+            for index, item in enumerate(instance):
+                self._walk(verdict, item, f"{schema_pointer}/items", f"{where}/{index}")
+        if isinstance(instance, dict) and "properties" in schema:
+            properties = schema["properties"]
+            for key, value in instance.items():
+                if key in properties:
+                    self._walk(
+                        verdict, value, f"{schema_pointer}/properties/{_pointer_escape(key)}",
+                        f"{where}/{key}",
+                    )
+                elif "additionalProperties" not in schema:
+                    verdict.drift.append(Drift(verdict.operation_id or "?", verdict.status, where, key))

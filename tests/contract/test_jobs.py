@@ -1,0 +1,85 @@
+"""Import jobs: the id from any place a 202 may carry it, and bounded polling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from dialer_suite.client import ContractViolation, DialerClient
+from dialer_suite.jobs import JobIdProblem, JobNotFinished, locate_job_id, poll_job
+
+from .conftest import Handler, json_response
+
+MakeClient = Callable[[Handler], DialerClient]
+_LOCATION = "http://vendor.test/apps/api/v1/outbound_dialer/campaigns/1/contacts/jobs/"
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "source"),
+    [
+        ({"job_id": 7}, {}, "body job_id"),
+        ({"id": 7, "status": "in_progress"}, {}, "body id"),
+        (None, {"X-Job-Id": "7"}, "X-Job-Id header"),
+        (None, {"Location": _LOCATION + "7"}, "Location header"),
+        ({"id": 7}, {"Location": _LOCATION + "7"}, "body id + Location header"),
+    ],
+)
+def test_job_id_is_found_and_where_is_reported(
+    body: object, headers: dict[str, str], source: str
+) -> None:
+    ref = locate_job_id(body, headers)
+    assert (ref.job_id, ref.source) == (7, source)
+
+
+def test_places_that_disagree_are_a_failure() -> None:
+    with pytest.raises(JobIdProblem, match="disagree: body id=7, Location header=8"):
+        locate_job_id({"id": 7}, {"Location": _LOCATION + "8"})
+
+
+def test_a_202_without_a_job_id_names_the_places_looked_at() -> None:
+    with pytest.raises(JobIdProblem, match=r"no job id in the body \(job_id, id\), X-Job-Id or Location"):
+        locate_job_id(None, {})
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def _job(status: str) -> httpx.Response:
+    return json_response(200, {"id": 3, "status": status, "type": "Jobs::Bulk::Campaign::ParentJob"})
+
+
+def test_polling_backs_off_exponentially_up_to_a_cap(make_client: MakeClient) -> None:
+    answers = iter([_job("in_progress")] * 6 + [_job("completed")])
+    client = make_client(lambda request: next(answers))
+    clock = _Clock()
+    job = poll_job(client, 1, 3, timeout=60, first_interval=0.1, max_interval=0.5,
+                   clock=clock, sleep=clock.sleep)
+    assert job["status"] == "completed"
+    assert clock.sleeps == [0.1, 0.2, 0.4, 0.5, 0.5, 0.5]
+
+
+def test_a_job_that_never_finishes_fails_with_id_status_and_time(make_client: MakeClient) -> None:
+    client = make_client(lambda request: _job("in_progress"))
+    clock = _Clock()
+    with pytest.raises(JobNotFinished) as raised:
+        poll_job(client, 1, 3, timeout=5, clock=clock, sleep=clock.sleep)
+    message = str(raised.value)
+    assert "import job 3" in message and "'in_progress'" in message and " s (" in message
+
+
+def test_a_job_status_outside_the_enum_fails_the_poll(make_client: MakeClient) -> None:
+    client = make_client(lambda request: _job("Completed"))
+    with pytest.raises(ContractViolation, match="'Completed' is not one of the 3 allowed values"):
+        poll_job(client, 1, 3, timeout=5)

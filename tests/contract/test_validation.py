@@ -1,0 +1,55 @@
+"""Response validation against the spec: every kind of wire break is named."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dialer_suite.validation import ResponseValidator
+
+BASE = "http://vendor.test/apps/api/v1"
+LIST = BASE + "/outbound_dialer/campaigns/1/contacts"
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def validator() -> ResponseValidator:
+    return ResponseValidator()
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "named"),
+    [
+        (200, {"Content-Type": "text/html"}, b"[]", "Content-Type 'text/html'"),
+        (200, JSON, b'{"contacts": []}', "is not of type 'array'"),
+        (200, JSON, b"not json", "body is not JSON"),
+        (200, JSON, b"", "empty body"),
+        (200, JSON, json.dumps([{"phone_number": None}]).encode(), "at /0/phone_number"),
+        (200, JSON, json.dumps([{"phone_number": "+1", "created_at": "2024-08-05 14:51:49 UTC"}]
+                               ).encode(), "is not a 'date-time'"),
+        (201, JSON, b"[]", "status 201 is not declared"),
+        (401, JSON, b"{}", "required header WWW-Authenticate is missing"),
+        (200, {**JSON, "X-Total-Count": "many"}, b"[]", "header X-Total-Count"),
+    ],
+)
+def test_a_broken_list_answer_is_a_named_violation(
+    validator: ResponseValidator, status: int, headers: dict[str, str], body: bytes, named: str
+) -> None:
+    verdict = validator.validate("GET", LIST, status, headers, body, BASE)
+    assert any(named in v for v in verdict.violations), verdict.violations
+
+
+def test_error_bodies_may_be_empty(validator: ResponseValidator) -> None:
+    verdict = validator.validate("GET", LIST, 404, {}, b"", BASE)
+    assert verdict.ok, verdict.violations
+
+
+def test_the_documented_202_without_body_is_accepted(validator: ResponseValidator) -> None:
+    verdict = validator.validate("POST", LIST + "/import", 202, {}, b"", BASE)
+    assert verdict.ok, verdict.violations
+
+
+def test_a_request_outside_the_spec_is_a_violation(validator: ResponseValidator) -> None:
+    verdict = validator.validate("GET", BASE + "/outbound_dialer/campaigns", 200, JSON, b"[]", BASE)
+    assert "is not an operation of the spec" in verdict.violations[0]

@@ -1,0 +1,80 @@
+"""Verdicts, the knee, the terminal summary and the charts, from synthetic books."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dialer_suite.load import chart, summary
+from dialer_suite.load.analysis import Scenario, judge_run
+from dialer_suite.load.book import Book
+from dialer_suite.load.names import ADD_CONTACT
+from dialer_suite.load.profiles import Request, build_plan
+from dialer_suite.load.slo import Gates
+
+GATES = Gates(
+    total={"max_failure_ratio": 0.01, "min_rps_of_offered": 0.9},
+    requests={ADD_CONTACT: {"p95_ms": 100.0}},
+    imports={},
+    min_knee_rps=20.0,
+)
+ADD_ONLY = Scenario((ADD_CONTACT,), (ADD_CONTACT,))
+
+
+def _stress_book(latency_per_step: list[float], step_seconds: float, rate: float) -> Book:
+    book = Book()
+    for step, millis in enumerate(latency_per_step):
+        count = int(rate * (step + 1) * step_seconds)
+        for i in range(count):
+            now = step * step_seconds + i / count * step_seconds
+            book.record(ADD_CONTACT, millis, stage=step, done_stage=step, now=now)
+    return book
+
+
+def test_the_knee_is_the_last_step_before_the_first_breach() -> None:
+    plan = build_plan(Request("stress", rate=10.0, step_seconds=2.0, steps=4), rate_ceiling=None)
+    book = _stress_book([5.0, 8.0, 250.0, 900.0], 2.0, 10.0)
+    verdict = judge_run(book, plan, GATES, ADD_ONLY, seconds=8.0)
+    assert verdict.knee_rps == 20.0
+    assert [stage.passed for stage in verdict.stages] == [True, True, False, False]
+    assert verdict.passed  # the knee meets min_knee_rps
+
+
+def test_a_knee_below_the_floor_fails_the_stress_run() -> None:
+    plan = build_plan(Request("stress", rate=10.0, step_seconds=2.0, steps=3), rate_ceiling=None)
+    verdict = judge_run(_stress_book([5.0, 500.0, 900.0], 2.0, 10.0), plan, GATES, ADD_ONLY, seconds=6.0)
+    assert verdict.knee_rps == 10.0
+    assert [check.line() for check in verdict.breaches] == [
+        "FAIL stress knee (highest step within SLO): measured 10 req/s < limit 20 req/s"
+    ]
+
+
+def test_the_summary_ends_with_the_verdict_and_lists_every_breach() -> None:
+    plan = build_plan(Request("steady", rate=10.0, duration=4.0), rate_ceiling=None)
+    book = Book()
+    for i in range(40):
+        book.record(ADD_CONTACT, 300.0 if i % 10 == 0 else 5.0, now=i / 10)
+    verdict = judge_run(book, plan, GATES, ADD_ONLY, seconds=4.0)
+    text = summary.render(
+        plan, book, verdict, target="http://127.0.0.1:1/apps/api/v1", slo_source="x", report_dir=None
+    )
+    lines = text.splitlines()
+    assert lines[-1] == "VERDICT: FAIL - 1 of 3 thresholds breached"
+    assert "  FAIL addContact p95: measured 300 ms > limit 100 ms" in lines
+
+
+def test_charts_are_written_as_png(tmp_path: Path) -> None:
+    plan = build_plan(Request("stress", rate=10.0, step_seconds=2.0, steps=3), rate_ceiling=None)
+    book = _stress_book([5.0, 50.0, 900.0], 2.0, 10.0)
+    verdict = judge_run(book, plan, GATES, ADD_ONLY, seconds=6.0)
+    over = chart.over_time(book, plan, ADD_ONLY.paced, tmp_path / "over_time.png", title="t", started=0.0)
+    knee = chart.latency_vs_load(
+        list(verdict.stages),
+        book,
+        ADD_ONLY.paced,
+        verdict.knee_rps,
+        tmp_path / "knee.png",
+        title="k",
+        p95_limit=100.0,
+    )
+    for path in (over, knee):
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

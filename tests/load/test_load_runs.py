@@ -1,0 +1,234 @@
+"""Real runs: locust (in child processes) against the simulator, judged by the gates."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dialer_suite.load.runner import load_tests_dir
+from dialer_suite.simulator import SimulatorHandle
+
+# The ``run_load`` fixture (conftest.py): args -> LoadResult.
+RunLoad = Callable[..., Any]
+pytestmark = [pytest.mark.load, pytest.mark.slow]
+
+SMOKE = ("--profile", "smoke", "--duration", "5s")
+
+
+def test_smoke_passes_its_gates_against_the_simulator(run_load: RunLoad) -> None:
+    result = run_load(*SMOKE)
+    assert result.code == 0, result.output[-4000:]
+    assert result.summary["passed"], result.failed_checks()
+    assert "VERDICT: PASS" in result.output
+    for report in ("locust.html", "locust_stats.csv", "locust.json", "over_time.png", "summary.txt"):
+        assert (result.report_dir / report).is_file(), report
+
+
+def test_smoke_against_a_slowed_simulator_fails_and_names_the_threshold(
+    run_load: RunLoad, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """selfcheck's path: the embedded simulator takes its faults from DIALER_SIMULATOR_FAULTS."""
+    monkeypatch.setenv("DIALER_SIMULATOR_FAULTS", "slow-responses")
+    result = run_load(*SMOKE)
+    assert result.code == 1, result.output[-4000:]
+    assert "addContact p95" in result.failed_checks()
+    assert "FAIL addContact p95: measured" in result.output
+    assert result.stdout.rstrip().splitlines()[-1].startswith("VERDICT: FAIL")
+
+
+def test_an_error_injecting_simulator_breaches_the_failure_ratio(
+    run_load: RunLoad, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIALER_SIMULATOR_FAULTS", "add-answers-201")
+    result = run_load(*SMOKE)
+    assert result.code == 1, result.output[-4000:]
+    assert "all requests failure ratio" in result.failed_checks()
+    assert "FAIL all requests failure ratio: measured" in result.output
+
+
+def test_the_import_metric_ends_within_one_poll_interval_of_the_jobs_completion(
+    run_load: RunLoad, simulator: Callable[..., SimulatorHandle]
+) -> None:
+    poll = 0.3
+    min_job = 1.0
+    sim = simulator(min_job_seconds=min_job)
+    result = run_load(
+        "--profile",
+        "steady",
+        "--scenario",
+        "import_contacts",
+        "--base-url",
+        sim.base_url,
+        "--rate",
+        "2",
+        "--duration",
+        "3s",
+        "--batch-size",
+        "20",
+        "--poll-interval",
+        str(poll),
+    )
+    assert result.code == 0, result.output[-4000:]
+    seen = [json.loads(line) for line in (result.report_dir / "jobs-0.jsonl").read_text().splitlines()]
+    with sqlite3.connect(sim.db_path) as db:
+        jobs = {row[0]: row[1:] for row in db.execute("SELECT id, created_ms, finished_ms FROM jobs")}
+    assert len(seen) == len(jobs) >= 5
+    for record in seen:
+        created_ms, finished_ms = jobs[record["job_id"]]
+        # A client can see the job completed once it finished and its minimum time passed.
+        completed = max(finished_ms, created_ms + min_job * 1000) / 1000
+        late = record["seen_unix"] - completed
+        assert 0 <= late <= poll + 0.1, f"job {record['job_id']}: metric ended {late:+.3f} s after completion"
+        started_late = created_ms / 1000 - record["posted_unix"]
+        assert 0 <= started_late <= 0.1, f"job {record['job_id']}: posted {started_late:.3f} s before created"
+
+
+def test_distributed_totals_equal_the_sum_of_the_workers(
+    simulator: Callable[..., SimulatorHandle], tmp_path: Path
+) -> None:
+    """A master and two workers on loopback, started as plain locust processes."""
+    sim = simulator()
+    locustfile = str(load_tests_dir() / "add_contact.py")
+    report = tmp_path / "report"
+    port = _free_port()
+    master = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            locustfile,
+            "--master",
+            "--headless",
+            "--master-bind-host",
+            "127.0.0.1",
+            "--master-bind-port",
+            str(port),
+            "--expect-workers",
+            "2",
+            "--expect-workers-max-wait",
+            "30",
+            "-H",
+            sim.base_url,
+            "--load-profile",
+            "steady",
+            "--target-rate",
+            "60",
+            "--load-duration",
+            "4",
+            "--report-dir",
+            str(report),
+            "--json-file",
+            str(report / "locust"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                locustfile,
+                "--worker",
+                "--master-host",
+                "127.0.0.1",
+                "--master-port",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    try:
+        output, _ = master.communicate(timeout=90)
+        for worker in workers:
+            worker.wait(timeout=30)
+    finally:
+        for process in (master, *workers):
+            if process.poll() is None:
+                process.kill()
+    assert master.returncode == 0, output[-4000:]
+    merged = json.loads((report / "summary.json").read_text())["requests"]["addContact"]["requests"]
+    per_worker = [
+        json.loads(p.read_text())["requests"]["addContact"] for p in sorted(report.glob("worker-*.json"))
+    ]
+    locust_total = {e["name"]: e["num_requests"] for e in json.loads((report / "locust.json").read_text())}
+    assert len(per_worker) == 2 and all(per_worker), per_worker
+    assert merged == sum(per_worker) == locust_total["addContact"]
+    assert merged >= 0.9 * 60 * 4
+
+
+def test_stress_stops_at_the_first_breach_and_reports_the_knee(run_load: RunLoad, tmp_path: Path) -> None:
+    """Two users at 100 ms each carry 20 req/s at most: the 24 req/s step cannot keep its rate."""
+    slo = tmp_path / "slo.toml"
+    slo.write_text(
+        "[default]\nmin_rps_of_offered = 0.9\n[default.requests.addContact]\np95_ms = 250\n"
+        "[profile.stress]\nmin_knee_rps = 8\n"
+    )
+    result = run_load(
+        "--profile",
+        "stress",
+        "--rate",
+        "8",
+        "--step-seconds",
+        "2",
+        "--steps",
+        "6",
+        "--users",
+        "2",
+        "--simulator-latency-ms",
+        "100",
+        "--slo",
+        str(slo),
+    )
+    assert result.code == 0, result.output[-4000:]
+    stages = result.summary["stages"]
+    assert [stage["passed"] for stage in stages] == [True, True, False], stages
+    assert result.summary["knee_rps"] == 16.0
+    assert "knee: 16.0 req/s offered" in result.stdout
+    assert (result.report_dir / "latency_vs_load.png").is_file()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_429s_are_counted_apart_and_retry_after_is_honoured(
+    run_load: RunLoad, simulator: Callable[..., SimulatorHandle]
+) -> None:
+    """Offered twice the simulator's limit: throttled, not failed, and never hammering it."""
+    sim = simulator(rate_limit=10.0)
+    result = run_load(
+        "--profile",
+        "steady",
+        "--scenario",
+        "add_contact",
+        "--base-url",
+        sim.base_url,
+        "--rate",
+        "20",
+        "--duration",
+        "4s",
+    )
+    add = result.summary["requests"]["addContact"]
+    assert add["throttled"] > 0, add
+    assert add["failures"] == 0, add
+    # Retried at once, 20 req/s against 10 would draw a 429 for about every success.
+    assert add["throttled"] < add["requests"] / 2, add
+    assert "addContact (429 throttled)" in (result.report_dir / "locust_stats.csv").read_text()
