@@ -55,6 +55,20 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime + stime
 
 
+def _runqueue_seconds(pid: int) -> float:
+    """Seconds ``pid`` was runnable but waited for a CPU (other processes had them)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+
+
+_NICE = {"value": 0}
+
+
+def _renice() -> None:
+    """In a client child before exec: the priority asked for with --nice (0 leaves it alone)."""
+    if _NICE["value"]:
+        os.setpriority(os.PRIO_PROCESS, 0, _NICE["value"])
+
+
 def _reset(sim: SimulatorHandle) -> None:
     request = urllib.request.Request(sim.root_url + "/_simulator/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -74,12 +88,21 @@ def run_locust(sim: SimulatorHandle, rate: float, seconds: float, workdir: Path)
     plan = build_plan(request, rate_ceiling=None)
     command = locust_command(options, plan, sim.base_url, "bench", allow_writes=False)
     env = {**os.environ, "DIALER_USERNAME": sim.username, "DIALER_API_TOKEN": sim.token}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    samples: list[tuple[float, float]] = []
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_renice
+    )
+    samples: list[tuple[float, float, float, float]] = []
     deadline = time.time() + seconds + 60
     while process.poll() is None and time.time() < deadline:
         try:
-            samples.append((time.time(), _cpu_seconds(process.pid)))
+            samples.append(
+                (
+                    time.time(),
+                    _cpu_seconds(process.pid),
+                    _runqueue_seconds(process.pid),
+                    _runqueue_seconds(sim.pid),
+                )
+            )
         except (FileNotFoundError, ProcessLookupError):
             break
         time.sleep(0.25)
@@ -89,12 +112,13 @@ def run_locust(sim: SimulatorHandle, rate: float, seconds: float, workdir: Path)
     history = _history(report / "locust_stats_history.csv")
     started = history[0][0] if history else samples[0][0]
     window = [s for s in samples if started + _WARMUP <= s[0] <= started + seconds - _COOLDOWN]
-    achieved = cpu_per_request = None
+    achieved = cpu_per_request = locust_wait = simulator_wait = None
     if len(window) >= 2:
-        (t1, c1), (t2, c2) = window[0], window[-1]
+        (t1, c1, w1, s1), (t2, c2, w2, s2) = window[0], window[-1]
         done = _count_at(history, t2) - _count_at(history, t1)
         achieved = done / (t2 - t1)
         cpu_per_request = (c2 - c1) / done * 1e6 if done else None
+        locust_wait, simulator_wait = (w2 - w1) / (t2 - t1), (s2 - s1) / (t2 - t1)
     return {
         "offered_rps": rate,
         "achieved_rps": achieved,
@@ -102,6 +126,9 @@ def run_locust(sim: SimulatorHandle, rate: float, seconds: float, workdir: Path)
         "p50_ms": add["p50_ms"],
         "p99_ms": add["p99_ms"],
         "cpu_us_per_request": cpu_per_request,
+        # Seconds per second spent waiting for a CPU: near 0 on a quiet machine.
+        "locust_runqueue_wait": locust_wait,
+        "simulator_runqueue_wait": simulator_wait,
     }
 
 
@@ -135,6 +162,7 @@ def run_wrk(sim: SimulatorHandle, seconds: float, first_number: int) -> dict[str
     completed = subprocess.run(
         ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "-s", str(script), url],
         env=env,
+        preexec_fn=_renice,
         capture_output=True,
         text=True,
         timeout=seconds + 60,
@@ -167,13 +195,24 @@ def main() -> int:
     parser.add_argument(
         "--max-rate", type=float, default=5000.0, help="locust's offered rate for its ceiling"
     )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="priority of the simulator and both clients (e.g. --nice=-10, root) on a busy machine",
+    )
     args = parser.parse_args()
+    _NICE["value"] = args.nice
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian: apt-get install -y wrk)", file=sys.stderr)
         return 2
     results: dict[str, list[dict[str, Any]]] = {"locust_max": [], "locust_hold": [], "wrk": []}
+    # The machine is shared: the 1-minute load average says how much CPU the clients could get.
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp, running_simulator(SimulatorConfig(rate_limit=None)) as sim:
         workdir = Path(tmp)
+        if args.nice:
+            os.setpriority(os.PRIO_PROCESS, sim.pid, args.nice)
         for round_ in range(args.rounds):
             _reset(sim)
             results["locust_max"].append(run_locust(sim, args.max_rate, args.seconds, workdir))
@@ -182,6 +221,7 @@ def main() -> int:
             _reset(sim)
             results["locust_hold"].append(run_locust(sim, TARGET_RPS, args.seconds, workdir))
             print(f"round {round_ + 1}: " + json.dumps({k: v[-1] for k, v in results.items()}), flush=True)
+    load_after = os.getloadavg()[0]
     medians = {name: {key: _median(rounds, key) for key in rounds[0]} for name, rounds in results.items()}
     ratio = medians["locust_max"]["achieved_rps"] / medians["wrk"]["achieved_rps"]
     cpu_ratio = medians["locust_max"]["cpu_us_per_request"] / medians["wrk"]["cpu_us_per_request"]
@@ -200,12 +240,30 @@ def main() -> int:
             f"| {m['cpu_us_per_request']:.0f} | {m['failures']:.0f} |"
         )
     print(f"\nlocust / wrk throughput: {ratio:.2f}; CPU per request locust / wrk: {cpu_ratio:.1f}")
+    waits = medians["locust_max"]
+    print(
+        f"CPU starvation during locust's ceiling runs (s waiting for a CPU per s): locust "
+        f"{waits['locust_runqueue_wait']:.2f}, simulator {waits['simulator_runqueue_wait']:.2f}"
+    )
+    print(
+        f"load average (1 min) before / after: {load_before:.2f} / {load_after:.2f} on {os.cpu_count()} cores"
+    )
+    print(f"priority of the simulator and the clients: nice {args.nice}")
     held = medians["locust_hold"]["achieved_rps"] >= 0.99 * TARGET_RPS
     print(f"target {TARGET_RPS:g} add-contact req/s from one locust process: {'met' if held else 'NOT met'}")
     out = Path("reports/benchmarks/load_locust_vs_wrk.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
-        json.dumps({"rounds": results, "medians": medians, "ratio": ratio, "cpu_ratio": cpu_ratio}, indent=2)
+        json.dumps(
+            {
+                "rounds": results,
+                "medians": medians,
+                "ratio": ratio,
+                "cpu_ratio": cpu_ratio,
+                "load_average": [load_before, load_after],
+            },
+            indent=2,
+        )
         + "\n"
     )
     return 0

@@ -103,7 +103,8 @@ def main() -> None:
     rounds: dict[str, list[dict[str, Any]]] = {"simulator": [], "baseline": []}
     try:
         for index in range(args.rounds):
-            urllib.request.urlopen(urllib.request.Request(simulator.root_url + "/_simulator/reset", method="POST"))
+            reset = urllib.request.Request(simulator.root_url + "/_simulator/reset", method="POST")
+            urllib.request.urlopen(reset).close()
             first = 2_000_000_000 + index * 1_000_000
             rounds["simulator"].append(_wrk(wrk, sim_url, auth, first, args.seconds, args.connections))
             rounds["baseline"].append(_wrk(wrk, baseline_url, "", first, args.seconds, args.connections))
@@ -131,7 +132,8 @@ def main() -> None:
     print("\n| server | median req/s | p50 ms | p99 ms | non-2xx/errors |\n|---|---|---|---|---|")
     for name in ("simulator", "baseline"):
         s = summary[name]
-        print(f"| {name} | {s['median_rps']:.0f} | {s['median_p50_ms']:.2f} | {s['median_p99_ms']:.2f} | {s['errors']} |")
+        print(f"| {name} | {s['median_rps']:.0f} | {s['median_p50_ms']:.2f} | "
+              f"{s['median_p99_ms']:.2f} | {s['errors']} |")
     print(f"\nsimulator / baseline: median of per-round ratios {summary['ratio']['median']:.2f}")
 
 

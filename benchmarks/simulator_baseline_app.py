@@ -31,7 +31,7 @@ async def add_contact(request: Request) -> Response:
     contact = json.loads(await request.body())
     cursor = _db.execute(
         "INSERT INTO contacts (name, email, phone_number, external_unique_id) VALUES (?, ?, ?, ?)",
-        (contact.get("name"), contact.get("email"), contact.get("phone_number"), contact.get("external_unique_id")),
+        tuple(contact.get(name) for name in ("name", "email", "phone_number", "external_unique_id")),
     )
     body = {"valid_contacts": [{**contact, "id": cursor.lastrowid}], "invalid_contacts": []}
     return Response(json.dumps(body), media_type="application/json")

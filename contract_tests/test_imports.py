@@ -119,3 +119,19 @@ def test_large_import_completes_with_every_contact_once(
     job = import_and_wait(client, run_data, report, other_campaign, contacts, settings.job_timeout)
     assert job["status"] == "completed", f"import of {len(contacts)} contacts ended {job}"
     _every_contact_listed_once(client, other_campaign, contacts)
+
+
+@pytest.mark.assumption("list-pagination")
+def test_list_without_paging_holds_every_contact(
+    client: DialerClient, other_campaign: int, run_data: RunData, report: RunReport,
+    settings: Settings,
+) -> None:
+    contacts = run_data.contacts(max(settings.large_import_size // 4, 120))
+    job = import_and_wait(client, run_data, report, other_campaign, contacts, settings.job_timeout)
+    assert job["status"] == "completed", f"import of {len(contacts)} contacts ended {job}"
+    listed = client.list_contacts(other_campaign).expect(200).body
+    missing = [c["external_unique_id"] for c in contacts if not matching(listed, c)]
+    assert not missing, (
+        f"listContacts without page/per answered {len(listed)} contacts; {len(missing)} of the "
+        f"{len(contacts)} just imported are missing (e.g. {missing[:3]})"
+    )

@@ -24,7 +24,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -574,33 +574,37 @@ class ImportBehaviour:
             )
 
         accepted = call(post, IMPORT_CONTACTS, _accepted_job, ticket=ticket, contacts=size)
+        accepted_unix = time.time()
         stage = ticket.stage if ticket else RUN.stage_now()
         if accepted is None:
             return
         job_id = job_id_of(accepted.body, accepted.headers)
         assert job_id is not None  # _accepted_job refused a 202 without one
-        for problem, job in self._poll(job_id, posted):
-            millis = (time.monotonic() - posted) * 1000
-            imported = job.get("imported_contacts") if isinstance(job, dict) else None
-            done = imported if isinstance(imported, int) and not isinstance(imported, bool) else size
-            fire_import_result(self.environment, millis=millis, contacts=done, problem=problem, stage=stage)
-            RUN.log_job(
-                job_id=job_id,
-                posted_unix=posted_unix,
-                seen_unix=time.time(),
-                e2e_ms=millis,
-                contacts=done,
-                problem=problem,
-            )
+        end = self._poll(job_id, posted)
+        millis = (time.monotonic() - posted) * 1000
+        imported = end.job.get("imported_contacts") if isinstance(end.job, dict) else None
+        done = imported if isinstance(imported, int) and not isinstance(imported, bool) else size
+        fire_import_result(self.environment, millis=millis, contacts=done, problem=end.problem, stage=stage)
+        RUN.log_job(
+            job_id=job_id,
+            posted_unix=posted_unix,
+            accepted_unix=accepted_unix,
+            last_poll_sent_unix=end.last_poll_sent_unix,
+            seen_unix=time.time(),
+            e2e_ms=millis,
+            contacts=done,
+            problem=end.problem,
+        )
 
-    def _poll(self, job_id: int, posted: float) -> Iterator[tuple[str | None, Any]]:
-        """Yields once: (None, job) when completed, (problem, job) otherwise."""
+    def _poll(self, job_id: int, posted: float) -> JobEnd:
+        """Read the job every poll interval until it ends or the job timeout runs out."""
         assert RUN.settings is not None
-        options = self.environment.parsed_options
-        interval = float(options.poll_interval)
+        interval = float(self.environment.parsed_options.poll_interval)
         deadline = posted + RUN.settings.job_timeout
         last: Any = None
+        sent = time.time()
         while time.monotonic() < deadline:
+            sent = time.time()
             outcome = call(
                 lambda: self.client.get(
                     campaign_path(f"/contacts/jobs/{job_id}"),
@@ -614,13 +618,21 @@ class ImportBehaviour:
             last = outcome.body if outcome else None
             status = last.get("status") if isinstance(last, dict) else None
             if status == "completed":
-                yield None, last
-                return
+                return JobEnd(None, last, sent)
             if status == "failed":
-                yield f"job {job_id} failed: {last.get('error_details')}", last
-                return
+                return JobEnd(f"job {job_id} failed: {last.get('error_details')}", last, sent)
             gevent.sleep(interval)
-        yield f"job {job_id} not completed after {RUN.settings.job_timeout:g} s (DIALER_JOB_TIMEOUT)", last
+        timeout = f"job {job_id} not completed after {RUN.settings.job_timeout:g} s (DIALER_JOB_TIMEOUT)"
+        return JobEnd(timeout, last, sent)
+
+
+@dataclass(frozen=True)
+class JobEnd:
+    """How polling a job ended: ``problem`` None when it completed; when the last poll was sent."""
+
+    problem: str | None
+    job: Any
+    last_poll_sent_unix: float
 
 
 def _accepted_job(status: int, body: Any) -> str | None:

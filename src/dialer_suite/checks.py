@@ -92,6 +92,31 @@ def dialer_import_names_its_job(ctx: CheckContext, response: Response, case: Cas
 
 
 @schemathesis.check
+def dialer_list_matches_its_total(ctx: CheckContext, response: Response, case: Case) -> None:
+    """A list answer agrees with its own ``X-Total-Count``: whole without paging, a page with it.
+
+    Without ``page``/``per`` the whole list is answered (assumption
+    ``list-pagination``), so it holds exactly the total; a page never holds
+    more than ``per`` nor more than the total.
+    """
+    if (not _sent_as_declared(case) or operation_of(case).operation_id != "listContacts"
+            or response.status_code != 200):
+        return
+    body, total = _body(response), _headers(response).get("x-total-count", "")
+    if not isinstance(body, list) or not total.isdigit():
+        return
+    query = case.query or {}
+    paged = "page" in query or "per" in query
+    if not paged and len(body) != int(total):
+        raise AssertionError(
+            f"listContacts without paging answered {len(body)} contacts, but X-Total-Count "
+            f"says {total}"
+        )
+    if paged and len(body) > int(total):
+        raise AssertionError(f"listContacts answered {len(body)} contacts, X-Total-Count {total}")
+
+
+@schemathesis.check
 def dialer_writes_are_read_back(ctx: CheckContext, response: Response, case: Case) -> None:
     """What add, update and delete say they did is what the list shows afterwards."""
     operation_id = operation_of(case).operation_id

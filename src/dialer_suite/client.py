@@ -320,6 +320,12 @@ class DialerClient:
             listing = collect(fetch, per)
         except ListingProblem as problem:
             raise last[-1].fail(str(problem)) from None
+        first = last[0]
+        if listing.total_header is not None and len(first.body) > listing.total_header:
+            raise first.fail(
+                f"listContacts: a page of {len(first.body)} contacts, but X-Total-Count says "
+                f"{listing.total_header}"
+            )
         if self.report is not None:
             held = listing.total_header is not None
             self.report.observe(

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-
 DOCUMENTED = {
     "name": "string",
     "email": "customer@somedomain.com",
@@ -67,7 +66,9 @@ def test_same_phone_may_be_on_two_campaigns(api: Any) -> None:
     api.added_id("+12015550102", campaign=2)
 
 
-@pytest.mark.parametrize("body", [[DOCUMENTED], "text", 7, None, {"phone_number": 12015550100}, {"name": None}])
+@pytest.mark.parametrize(
+    "body", [[DOCUMENTED], "text", 7, None, {"phone_number": 12015550100}, {"name": None}]
+)
 def test_body_that_is_not_a_contact_object_answers_422(api: Any, body: Any) -> None:
     response = api.client.post(
         f"{api.prefix}/1/contacts", content=json.dumps(body), headers={"content-type": "application/json"},
@@ -79,13 +80,15 @@ def test_body_that_is_not_a_contact_object_answers_422(api: Any, body: Any) -> N
 
 def test_malformed_json_answers_400(api: Any) -> None:
     response = api.client.post(
-        f"{api.prefix}/1/contacts", content=b'{"phone_number": ', headers={"content-type": "application/json"}, auth=api.auth
+        f"{api.prefix}/1/contacts", content=b'{"phone_number": ',
+        headers={"content-type": "application/json"}, auth=api.auth,
     )
     assert response.status_code == 400, api.describe(response)
 
 
 def test_wrong_content_type_answers_415(api: Any) -> None:
-    response = api.client.post(f"{api.prefix}/1/contacts", data={"phone_number": "+12015550100"}, auth=api.auth)
+    form = {"phone_number": "+12015550100"}
+    response = api.client.post(f"{api.prefix}/1/contacts", data=form, auth=api.auth)
     assert response.status_code == 415, api.describe(response)
 
 

@@ -19,7 +19,9 @@ _OPERATIONS = [
 
 
 @pytest.mark.parametrize(("method", "path"), _OPERATIONS)
-@pytest.mark.parametrize("auth", [None, ("acme", "wrong"), ("other", "dev-token")], ids=["none", "token", "user"])
+@pytest.mark.parametrize(
+    "auth", [None, ("acme", "wrong"), ("other", "dev-token")], ids=["none", "token", "user"]
+)
 def test_every_operation_without_the_right_credentials_answers_401_with_a_challenge(
     api: Any, method: str, path: str, auth: Any
 ) -> None:

@@ -88,7 +88,8 @@ def test_form_without_a_file_part_answers_400(api: Any) -> None:
 
 
 def test_import_that_is_not_multipart_answers_415(api: Any) -> None:
-    response = api.client.post(f"{api.prefix}/1/contacts/import", json=_contacts("+12015550149"), auth=api.auth)
+    body = _contacts("+12015550149")
+    response = api.client.post(f"{api.prefix}/1/contacts/import", json=body, auth=api.auth)
     assert response.status_code == 415, api.describe(response)
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-import re
-
 import pytest
-
 
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 

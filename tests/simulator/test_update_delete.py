@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 
-
 def test_update_replaces_fields_and_moves_updated_at(api: Any) -> None:
     contact_id = api.added_id("+12015550120", name="Old")
     before = api.list().json()[0]

@@ -24,6 +24,7 @@ from dialer_suite.testdata import PhoneFactory, fictional_blocks, make_contact
 
 _JOB_WAIT_SECONDS = 30.0
 _MAX_SKIPS = 1000
+_NAMES = ("José Müller", "Zoë Ørsted", "李小龙", "Đặng Thị")
 
 
 class RunPhones:
@@ -78,8 +79,13 @@ class RunData:
     jobs: list[tuple[int, int]] = field(default_factory=list)
 
     def contact(self, **fields: Any) -> dict[str, Any]:
-        """A fresh contact (fictional number, run id in name and external_unique_id)."""
-        contact = make_contact(self.run_id, next(self._index), self.phones.one())
+        """A fresh contact (fictional number, run id in name and external_unique_id).
+
+        Names are not ASCII-only, as real contact names are not.
+        """
+        index = next(self._index)
+        contact = make_contact(self.run_id, index, self.phones.one())
+        contact["name"] = f"{contact['name']} {_NAMES[index % len(_NAMES)]}"
         contact.update(fields)
         return contact
 

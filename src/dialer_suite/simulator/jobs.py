@@ -1,4 +1,4 @@
-"""The background worker that runs import jobs, one at a time, in its own thread and connection.
+"""The background worker: runs import jobs one at a time, and checkpoints the WAL, in its own thread.
 
 State is in SQLite, not in the worker: the queue is only a wake-up call, and
 on start the worker picks up every job a previous process left ``in_progress``.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from pathlib import Path
 
 from dialer_suite.simulator import faults, storage
@@ -22,6 +23,7 @@ JOB_STUCK = faults.register_fault(
 _log = logging.getLogger(__name__)
 _POLL_SECONDS = 0.1
 _STOP_SECONDS = 30.0
+_CHECKPOINT_SECONDS = 1.0
 
 
 class JobWorker:
@@ -51,13 +53,18 @@ class JobWorker:
         try:
             for job_id in tenant.pending_job_ids():
                 self._queue.put(job_id)
+            checkpointed = time.monotonic()
             while not self._stopping.is_set():
+                if time.monotonic() - checkpointed >= _CHECKPOINT_SECONDS:
+                    storage.checkpoint(connection)
+                    checkpointed = time.monotonic()
                 try:
                     job_id = self._queue.get(timeout=_POLL_SECONDS)
                 except queue.Empty:
                     continue
                 if not faults.active(JOB_STUCK):
                     self._run_one(tenant, job_id)
+            storage.checkpoint(connection, final=True)
         finally:
             connection.close()
 

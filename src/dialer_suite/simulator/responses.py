@@ -465,14 +465,20 @@ async def _read_body(request: Request, limit: int, what: str) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise too_large
+    # Straight from the ASGI channel: Request.stream() costs more than the rest of a small add.
     chunks = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise MalformedBody(f"the client went away before the whole {what} arrived")
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise too_large
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def _reject_constant(name: str) -> None:
