@@ -57,7 +57,8 @@ def main() -> None:
     rounds = []
     config = SimulatorConfig(rate_limit=None, min_job_seconds=0.0)
     with running_simulator(config) as simulator:
-        client = httpx.Client(base_url=simulator.base_url, auth=(simulator.username, simulator.token), timeout=120)
+        auth = (simulator.username, simulator.token)
+        client = httpx.Client(base_url=simulator.base_url, auth=auth, timeout=120)
         for index in range(args.rounds):
             client.post(simulator.root_url + "/_simulator/reset")
             phones = PhoneFactory(seed=f"bench-{index}", allow_possible=True).take(args.contacts)

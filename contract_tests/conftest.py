@@ -126,6 +126,7 @@ def run_data(target: Target, client: DialerClient, report: RunReport) -> Iterato
         elif settings.writes_allowed:
             result = clean_up(client, data, (settings.campaign_id, settings.other_campaign_id))
             report.left = result.left
+            report.note("cleanup", f"removed {result.removed} contact(s) of run {settings.run_id}")
             for problem in result.problems:
                 report.note("cleanup problem", problem)
 

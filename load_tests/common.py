@@ -50,7 +50,7 @@ from dialer_suite.load.profiles import (
     Request,
     build_plan,
     capacity_batches,
-    capacity_jobs,
+    capacity_files,
 )
 from dialer_suite.load.safety import check_target, rate_ceiling
 from dialer_suite.load.slo import Gates, load_gates
@@ -62,6 +62,9 @@ log = logging.getLogger("dialer_suite.load")
 DEFAULT_SLO = Path(__file__).with_name("slo.toml")
 # A 429 is retried after its Retry-After at most this many times, then the operation fails.
 MAX_ATTEMPTS = 5
+# A job whose reads fail this many times in a row (e.g. 404: the 202 named a job that is
+# not there) ends as a failed import; fewer are tolerated for a job that appears late.
+_MAX_FAILED_POLLS = 3
 # Users whose plan is over idle in steps of this long until the shape ends the run.
 IDLE = 0.2
 # How long after a stage ends its data is complete on the master (workers report every 3 s).
@@ -113,7 +116,7 @@ class Run:
     headers: dict[str, str] = field(default_factory=dict)
     workers: int = 1  # processes sharing the load, as this process sees it (1 on the master)
     worker: int = 0
-    total_workers: int = 1  # the master's count of workers (capacity: jobs to wait for)
+    total_workers: int = 1  # the master's count of workers (spawn rate)
     distributed_master: bool = False
     started: float | None = None  # time.time() when the pacers started
     started_monotonic: float | None = None
@@ -123,6 +126,10 @@ class Run:
     summary_text: str = ""
     contact_index: int = 0
     reported: dict[str, int] = field(default_factory=dict)  # a worker's requests sent to the master
+    user_totals: dict[str, int] = field(default_factory=dict)  # users per class in the whole run
+    users_before: dict[str, int] = field(default_factory=dict)  # ... on workers before this one
+    spawned: bool = False
+    environment: Environment | None = None
     report_dir: Path = Path("reports/load")
     job_log: Any = None
 
@@ -221,6 +228,13 @@ def _on_init(environment: Environment, **_: Any) -> None:
         RUN.distributed_master = True
 
 
+@events.init.add_listener
+def _keep_environment(environment: Environment, **_: Any) -> None:
+    RUN.environment = environment
+    if isinstance(environment.runner, WorkerRunner):
+        environment.runner.register_message(_USERS_MESSAGE, _on_users_message)
+
+
 def _clear_previous_run(report_dir: Path) -> None:
     """Per-worker files are appended to during a run: start from none."""
     for pattern in ("jobs-*.jsonl", "worker-*.json"):
@@ -233,11 +247,13 @@ def _on_test_start(environment: Environment, **_: Any) -> None:
     options = environment.parsed_options
     RUN.plan, RUN.settings = _plan_from(options, environment.host)
     plan = RUN.plan
-    RUN.gates = load_gates(Path(options.slo_file), plan.profile)
+    runner = environment.runner
+    if not isinstance(runner, WorkerRunner):
+        # Only the master judges; a worker on another host need not have the SLO file.
+        RUN.gates = load_gates(Path(options.slo_file), plan.profile)
     RUN.report_dir = Path(options.report_dir or f"reports/load/{plan.profile}")
     RUN.scenario = _scenario_of(environment)
     RUN.book = Book(bucket_seconds=plan.bucket_seconds)
-    runner = environment.runner
     expected_workers = max(1, int(getattr(options, "expect_workers", 1) or 1))
     if isinstance(runner, WorkerRunner):
         RUN.workers = expected_workers
@@ -248,40 +264,114 @@ def _on_test_start(environment: Environment, **_: Any) -> None:
     ceiling = rate_ceiling(environment.host, RUN.settings)
     RUN.ceiling = Ceiling(ceiling / RUN.workers if ceiling else None)
     RUN.phones = PhoneSource(
-        loopback=RUN.settings.loopback or ceiling is None,
+        loopback=RUN.settings.loopback,
         run_id=RUN.settings.run_id,
         worker=RUN.worker,
         workers=RUN.workers,
         extra=RUN.settings.phone_range,
     )
-    RUN.batches = capacity_batches(plan, RUN.worker, RUN.workers) if plan.profile == "capacity" else []
-    weights = {
-        user_class.operation: user_class.weight
-        for user_class in environment.user_classes
-        if getattr(user_class, "operation", "")
-    }
-    total_weight = sum(weights.values()) or 1
-    RUN.pacers = {
-        operation: Pacer(plan, share=weight / total_weight / RUN.workers, phase=RUN.worker)
-        for operation, weight in weights.items()
-    }
+    RUN.batches = []
+    RUN.pacers = {}
     RUN.ready.clear()
     RUN.judged_stages.clear()
     RUN.breached = False
     RUN.started = RUN.started_monotonic = None
+    RUN.spawned = False
     RUN.reported.clear()
+    RUN.user_totals.clear()
+    RUN.users_before.clear()
 
 
 @events.spawning_complete.add_listener
 def _on_spawning_complete(**_: Any) -> None:
     """Start the plan's clock once the users exist (each process for its own pacers)."""
-    if RUN.started is not None:
+    runner = RUN.environment.runner if RUN.environment is not None else None
+    if RUN.started is not None or runner is None:
         return
+    if isinstance(runner, MasterRunner):
+        _send_user_counts(runner)
+        _start_clock()
+        return
+    RUN.spawned = True
+    _start_when_ready()
+
+
+def _send_user_counts(master: MasterRunner) -> None:
+    """Tell each worker the run's users per class, and how many of them are on workers before it.
+
+    With these a worker knows its share of each operation's rate, and which
+    import files of a capacity run are its own, whatever users it was given.
+    """
+    totals = dict(master.target_user_classes_count)
+    before: dict[str, int] = {}
+    for node in sorted(master.clients.all, key=lambda node: node.id):
+        master.send_message(_USERS_MESSAGE, {"totals": totals, "before": dict(before)}, client_id=node.id)
+        for name, count in node.user_classes_count.items():
+            before[name] = before.get(name, 0) + count
+
+
+def _start_when_ready() -> None:
+    """Start once the users are spawned and (on a worker) the master said how many there are in all."""
+    runner = RUN.environment.runner if RUN.environment is not None else None
+    if RUN.started is not None or not RUN.spawned or runner is None:
+        return
+    local = dict(runner.user_classes_count)
+    if isinstance(runner, WorkerRunner) and not RUN.user_totals:
+        return  # the master's message comes next; it starts the pacers
+    totals = RUN.user_totals or local
+    plan = RUN.require_plan()
+    RUN.pacers = _pacers(plan, local, totals)
+    if plan.profile == "capacity":
+        RUN.batches = _capacity_share(plan, local, totals)
+    _start_clock()
+
+
+def _capacity_share(plan: Plan, local: dict[str, int], totals: dict[str, int]) -> list[int]:
+    """The import files of this process's import users (by their rank among all import users)."""
+    assert RUN.environment is not None
+    files: list[int] = []
+    for user_class in RUN.environment.user_classes:
+        name = user_class.__name__
+        if getattr(user_class, "operation", "") == IMPORT_CONTACTS and local.get(name) and totals.get(name):
+            first = RUN.users_before.get(name, 0)
+            files += capacity_batches(plan, first, local[name], totals[name])
+    return files
+
+
+def _start_clock() -> None:
     RUN.started = time.time()
     RUN.started_monotonic = time.monotonic()
     for pacer in RUN.pacers.values():
         pacer.start()
     RUN.ready.set()
+
+
+_USERS_MESSAGE = "dialer_suite_users"
+
+
+def _on_users_message(environment: Environment, msg: Any, **_: Any) -> None:
+    """On a worker: how many users of each class the whole run has, and on workers before this one."""
+    RUN.user_totals = dict(msg.data["totals"])
+    RUN.users_before = dict(msg.data["before"])
+    _start_when_ready()
+
+
+def _pacers(plan: Plan, local: dict[str, int], totals: dict[str, int]) -> dict[str, Pacer]:
+    """One pacer per paced operation, each with this process's share of the plan's rate.
+
+    An operation gets ``weight / sum(weights)`` of the rate (the classes' weights), and
+    this process carries the part of it that its users of that class are of all of them.
+    """
+    assert RUN.environment is not None
+    classes = [c for c in RUN.environment.user_classes if getattr(c, "operation", "")]
+    total_weight = sum(c.weight for c in classes) or 1
+    pacers = {}
+    for user_class in classes:
+        mine, everyone = local.get(user_class.__name__, 0), totals.get(user_class.__name__, 0)
+        if mine and everyone:
+            share = user_class.weight / total_weight * mine / everyone
+            pacers[user_class.operation] = Pacer(plan, share=share, phase=RUN.worker)
+    return pacers
 
 
 @events.request.add_listener
@@ -330,7 +420,7 @@ def should_stop() -> bool:
         return True
     if plan.profile == "capacity":
         finished = RUN.book.overall().get(IMPORT_END_TO_END)
-        return finished is not None and finished.requests >= capacity_jobs(plan, RUN.total_workers)
+        return finished is not None and finished.requests >= len(capacity_files(plan))
     if plan.stop_on_breach:
         return _stress_breached(plan, elapsed)
     return False
@@ -427,16 +517,17 @@ def _on_quit(**_: Any) -> None:
 # --------------------------------------------------------------------------- request helpers
 
 
+@dataclass(frozen=True)
 class Outcome:
-    """What a paced call produced: the response (None when it never got one) and its JSON."""
+    """A response that passed its check: status, parsed JSON body (None if not JSON), headers."""
 
-    def __init__(self, status: int, body: Any, headers: Any) -> None:
-        self.status = status
-        self.body = body
-        self.headers = headers
+    status: int
+    body: Any
+    headers: Any
 
 
-Check = Callable[[int, Any], str | None]
+# (status, parsed body, headers) -> what is wrong with the response, or None.
+Check = Callable[[int, Any, Any], str | None]
 
 
 def call(
@@ -470,7 +561,7 @@ def call(
                 continue
             RUN.ceiling.succeeded()
             body = _json(response)
-            problem = check(response.status_code, body)
+            problem = check(response.status_code, body, response.headers)
             if problem is None:
                 response.success()
                 return Outcome(response.status_code, body, response.headers)
@@ -489,7 +580,7 @@ def _json(response: Any) -> Any:
 def expect(status: int) -> Check:
     """A check that wants ``status`` and says what came instead."""
 
-    def check(actual: int, body: Any) -> str | None:
+    def check(actual: int, body: Any, _headers: Any = None) -> str | None:
         if actual == status:
             return None
         detail = body.get("error") if isinstance(body, dict) else None
@@ -579,7 +670,7 @@ class ImportBehaviour:
         if accepted is None:
             return
         job_id = job_id_of(accepted.body, accepted.headers)
-        assert job_id is not None  # _accepted_job refused a 202 without one
+        assert job_id is not None  # _accepted_job fails a 202 without one
         end = self._poll(job_id, posted)
         millis = (time.monotonic() - posted) * 1000
         imported = end.job.get("imported_contacts") if isinstance(end.job, dict) else None
@@ -603,6 +694,7 @@ class ImportBehaviour:
         deadline = posted + RUN.settings.job_timeout
         last: Any = None
         sent = time.time()
+        misses = 0
         while time.monotonic() < deadline:
             sent = time.time()
             outcome = call(
@@ -615,7 +707,10 @@ class ImportBehaviour:
                 GET_IMPORT_JOB,
                 _job_check,
             )
-            last = outcome.body if outcome else None
+            misses = 0 if outcome else misses + 1
+            if misses >= _MAX_FAILED_POLLS:
+                return JobEnd(f"job {job_id}: {misses} polls in a row failed", last, sent)
+            last = outcome.body if outcome else last
             status = last.get("status") if isinstance(last, dict) else None
             if status == "completed":
                 return JobEnd(None, last, sent)
@@ -635,13 +730,15 @@ class JobEnd:
     last_poll_sent_unix: float
 
 
-def _accepted_job(status: int, body: Any) -> str | None:
+def _accepted_job(status: int, body: Any, headers: Any) -> str | None:
     if status != 202:
         return expect(202)(status, body)
+    if job_id_of(body, headers) is None:
+        return "202 names no job (body job_id/id, X-Job-Id, Location)"
     return None
 
 
-def _job_check(status: int, body: Any) -> str | None:
+def _job_check(status: int, body: Any, _headers: Any) -> str | None:
     if status != 200:
         return expect(200)(status, body)
     if not isinstance(body, dict) or body.get("status") not in ("in_progress", "completed", "failed"):

@@ -24,13 +24,13 @@ from dialer_suite.load.names import (
 )
 from dialer_suite.load.pacing import Ticket
 
-# Contacts per import file in the arrival-rate profiles (capacity uses --batch-size).
+# Contacts per import file unless --batch-size says otherwise.
 DEFAULT_IMPORT_SIZE = 100
 # A list of a campaign that load runs keep growing: read one bounded page.
 LIST_PAGE_SIZE = 100
 
 
-def _stored(status: int, body: Any) -> str | None:
+def _stored(status: int, body: Any, _headers: Any) -> str | None:
     """An add is done only when the contact was stored (listed in valid_contacts)."""
     if status != 200:
         return expect(200)(status, body)
@@ -40,7 +40,7 @@ def _stored(status: int, body: Any) -> str | None:
     return None
 
 
-def _a_list(status: int, body: Any) -> str | None:
+def _a_list(status: int, body: Any, _headers: Any) -> str | None:
     if status != 200:
         return expect(200)(status, body)
     return None if isinstance(body, list) else f"list body is not an array: {str(body)[:80]}"

@@ -31,7 +31,7 @@ PYPROJECT_TABLE = "dialer-suite"
 VENDOR_RATE_LIMIT = 10.0
 # The embedded simulator enforces a limit high enough to keep the suite fast,
 # yet low enough that the rate-limit scenario can still cross it.
-EMBEDDED_RATE_LIMIT = 100.0
+EMBEDDED_RATE_LIMIT = 200.0
 # Simulator defaults, used when the suite starts the simulator itself or when a
 # loopback simulator was started by hand with its defaults.
 EMBEDDED_JOB_TIMEOUT = 8.0

@@ -22,30 +22,39 @@ from dialer_suite.simulator.faults import catalog
 _ROOT = Path(__file__).resolve().parents[2]
 _SUITE = _ROOT / "contract_tests"
 
-# (fault, tests to run (-k), words the failure must contain)
+# (fault, "module::-k expression" of the tests to run, words the failure must contain)
 _BREAKS = [
     # item 2: property tests (schemathesis + the suite's checks) on the wire format
-    ("record-id-as-string", "test_valid_requests and PATCH", "is not of type 'integer'"),
-    ("import-answers-200", "test_valid_requests and POST and import", "status 200 is not declared"),
+    ("record-id-as-string", "test_properties.py::test_valid_requests and PATCH",
+     "is not of type 'integer'"),
+    ("import-answers-200", "test_properties.py::test_valid_requests and POST and import",
+     "status 200 is not declared"),
     # item 3: every response validated, the status enum shown verbatim
-    ("contact-status-lowercase", "test_added_contact_is_listed", "contact status 'upcoming'"),
-    ("list-content-type-html", "test_added_contact_is_listed", "Content-Type 'text/html"),
+    ("contact-status-lowercase", "test_contacts.py::test_added_contact_is_listed",
+     "contact status 'upcoming'"),
+    ("list-content-type-html", "test_contacts.py::test_added_contact_is_listed",
+     "Content-Type 'text/html"),
     # item 4: contact scenarios, every write read back
-    ("add-echoes-but-does-not-store", "test_added_contact_is_listed", "is listed 0 time(s)"),
-    ("update-not-persisted", "test_update_is_answered", "is listed with name"),
-    ("delete-answers-but-keeps", "test_delete_by_contact_id", "still lists"),
-    ("delete-by-phone-exact-text-only", "test_delete_by_phone", "expected 200"),
-    ("invalid-phone-accepted", "test_invalid_contact_is_reported", "unparsable phone number was accepted"),
-    ("duplicate-phone-accepted", "test_phone_already_on_the_campaign_is_rejected", "added again"),
+    ("add-echoes-but-does-not-store", "test_contacts.py::test_added_contact_is_listed",
+     "is listed 0 time(s)"),
+    ("update-not-persisted", "test_contacts.py::test_update_is_answered", "is listed with name"),
+    ("delete-answers-but-keeps", "test_contacts.py::test_delete_by_contact_id", "still lists"),
+    ("delete-by-phone-exact-text-only", "test_contacts.py::test_delete_by_phone", "expected 200"),
+    ("invalid-phone-accepted", "test_contacts.py::test_invalid_contact_is_reported",
+     "unparsable phone number was accepted"),
+    ("duplicate-phone-accepted", "test_contacts.py::test_phone_already_on_the_campaign",
+     "added again"),
     # item 4: import lifecycle
-    ("job-never-finishes", "test_import_job_completes", "still 'in_progress' after"),
-    ("import-duplicate-not-atomic", "test_import_with_a_phone_already", "still lists"),
-    ("failed-job-without-error-details", "test_import_with_a_phone_already",
+    ("job-never-finishes", "test_imports.py::test_import_job_completes", "still 'in_progress' after"),
+    ("import-duplicate-not-atomic", "test_imports.py::test_import_with_a_phone_already",
+     "still lists"),
+    ("failed-job-without-error-details", "test_imports.py::test_import_with_a_phone_already",
      "'error_details' is a required property"),
     # item 4: isolation, auth, rate limit
-    ("jobs-visible-across-campaigns", "test_job_of_one_campaign", "expected 404"),
-    ("list-skips-auth", "test_operation_refuses_bad_credentials and listContacts", "expected 401"),
-    ("rate-limit-without-retry-after", "test_burst_past_the_rate_limit",
+    ("jobs-visible-across-campaigns", "test_isolation.py::test_job_of_one_campaign", "expected 404"),
+    ("list-skips-auth", "test_auth.py::test_operation_refuses_bad_credentials and listContacts",
+     "expected 401"),
+    ("rate-limit-without-retry-after", "test_rate_limit.py::test_burst_past_the_rate_limit",
      "required header Retry-After is missing"),
 ]
 
@@ -56,12 +65,13 @@ def test_the_table_names_only_catalog_faults() -> None:
 
 
 def _run(fault: str, selection: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    module, expression = selection.split("::")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALER_")}
     env.update(DIALER_SIMULATOR_FAULTS=fault, DIALER_JOB_TIMEOUT="2", DIALER_SEED="1",
                DIALER_REPORTS_DIR=str(folder))
     return subprocess.run(
-        [sys.executable, "-m", "pytest", str(_SUITE), "-k", selection, "-p", "no:cacheprovider",
-         "-q", "-x", "--junitxml", str(folder / "junit.xml")],
+        [sys.executable, "-m", "pytest", str(_SUITE / module), "-k", expression, "-p",
+         "no:cacheprovider", "-q", "-x", "--junitxml", str(folder / "junit.xml")],
         cwd=_ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
 

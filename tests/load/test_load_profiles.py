@@ -11,7 +11,7 @@ from dialer_suite.load.profiles import (
     Request,
     build_plan,
     capacity_batches,
-    capacity_jobs,
+    capacity_files,
 )
 
 
@@ -64,12 +64,13 @@ def test_out_of_bounds_requests_are_usage_errors(request_: Request) -> None:
         build_plan(request_, rate_ceiling=None)
 
 
-def test_capacity_splits_the_contacts_into_files_across_workers() -> None:
-    plan = build_plan(Request("capacity", contacts=2500, batch_size=1000), rate_ceiling=None)
-    batches = [capacity_batches(plan, worker, 2) for worker in range(2)]
-    assert batches == [[1000, 250], [1000, 250]]
-    assert sum(map(sum, batches)) == 2500
-    assert capacity_jobs(plan, 2) == 4
+def test_capacity_splits_the_files_among_the_import_users_of_every_worker() -> None:
+    plan = build_plan(Request("capacity", contacts=3500, batch_size=1000), rate_ceiling=None)
+    assert capacity_files(plan) == [1000, 1000, 1000, 500]
+    # Three import users: one on the first worker, two on the second.
+    first, second = capacity_batches(plan, 0, 1, 3), capacity_batches(plan, 1, 2, 3)
+    assert (first, second) == ([1000, 500], [1000, 1000])
+    assert sum(first) + sum(second) == 3500
 
 
 def test_stage_index_follows_elapsed_time() -> None:

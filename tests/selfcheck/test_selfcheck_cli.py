@@ -43,6 +43,6 @@ def test_an_unknown_fault_is_refused_before_any_run(
         args.handler(args)
 
 
-def test_quick_is_the_default_selection_and_full_selects_everything() -> None:
-    assert _parse().quick is True
-    assert _parse("--full").quick is False
+def test_every_test_is_the_default_selection_and_quick_is_opt_in() -> None:
+    assert _parse().quick is False
+    assert _parse("--quick").quick is True

@@ -51,9 +51,9 @@ def test_selfcheck_judges_the_speed_fault_by_the_load_gates(
     document = json.loads((reports / "selfcheck.json").read_text())
     (speed,) = [fault for fault in document["faults"] if fault["speed"]]
     assert speed["suite_tool"] == "load", speed
-    assert any("p95" in killer["message"] or "p99" in killer["message"] for killer in speed["suite"]["killers"]), (
-        speed
-    )
+    assert any(
+        "p95" in killer["message"] or "p99" in killer["message"] for killer in speed["suite"]["killers"]
+    ), speed
 
 
 @pytest.mark.slow

@@ -83,3 +83,12 @@ def test_an_errored_run_shows_its_detail_in_the_markdown(
     )
     text = render_markdown(matrix, INFO)
     assert "### add-wrong-status / suite: error" in text and "exit 4, no JUnit report" in text, text
+
+
+def test_a_clean_only_selfcheck_prints_the_verdict_without_an_empty_table(
+    make_result: Callable[..., RunResult],
+) -> None:
+    matrix = build_matrix([], [make_result(Tool.SUITE, None, RunStatus.PASSED, seed=s) for s in range(3)])
+    text = render_terminal(matrix, INFO)
+    assert "Kill matrix" not in text and "clean runs passed: 3/3" in text, text
+    assert text.endswith("selfcheck: PASS"), text

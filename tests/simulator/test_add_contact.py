@@ -86,6 +86,14 @@ def test_malformed_json_answers_400(api: Any) -> None:
     assert response.status_code == 400, api.describe(response)
 
 
+@pytest.mark.parametrize("text", ['{"phone_number": "+12015550100", "x": 1e400}', '{"phone_number": NaN}'])
+def test_numbers_json_cannot_carry_answer_400(api: Any, text: str) -> None:
+    response = api.client.post(
+        f"{api.prefix}/1/contacts", content=text, headers={"content-type": "application/json"}, auth=api.auth
+    )
+    assert response.status_code == 400, api.describe(response)
+
+
 def test_wrong_content_type_answers_415(api: Any) -> None:
     form = {"phone_number": "+12015550100"}
     response = api.client.post(f"{api.prefix}/1/contacts", data=form, auth=api.auth)

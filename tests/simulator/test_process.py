@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -138,3 +141,24 @@ def test_ten_concurrent_imports_of_ten_thousand_put_every_contact_in_exactly_onc
     listed = Counter(client.phones())
     assert len(listed) == 100_000 and set(listed.values()) == {1}
     assert set(listed) == set(phones)
+
+
+def test_simulator_exits_by_itself_when_the_process_that_started_it_dies() -> None:
+    starter = (
+        "import os; from dialer_suite.simulator import start_simulator; "
+        "print(start_simulator().pid, flush=True); os._exit(0)"
+    )
+    pid = int(subprocess.run([sys.executable, "-c", starter], capture_output=True, text=True,
+                             check=True, timeout=60).stdout)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.1)
+    assert not _alive(pid), f"orphaned simulator {pid} is still running"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     code = subprocess.call([sys.executable, "-m", "pytest", str(_SUITE), *args.pytest_args])
     if code in (_USAGE_ERROR, _INTERRUPTED) and not summary_path.exists():
         return code
-    print(short_summary(_load(summary_path), code))
+    print(short_summary(_load(summary_path), code, reports))
     return code
 
 
@@ -72,7 +72,7 @@ def _load(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def short_summary(data: dict[str, Any] | None, code: int) -> str:
+def short_summary(data: dict[str, Any] | None, code: int, reports: Path) -> str:
     """A few lines: verdict by kind, requests, contacts written, where the reports are."""
     if data is None:
         return f"dialer-suite contract: exit {code}; no summary was written (no test ran)"
@@ -86,6 +86,6 @@ def short_summary(data: dict[str, Any] | None, code: int) -> str:
         f"from our assumption: {len(assumed)}",
         f"  drift (unknown keys): {len(data['drift'])}; contacts created {data['created']}, "
         f"removed {data['removed']}, left {left}",
-        "  reports: reports/contract-summary.md, reports/contract-junit.xml",
+        f"  reports: {reports / 'contract-summary.md'}, {reports / 'contract-junit.xml'}",
     ]
     return "\n".join(lines)

@@ -6,8 +6,8 @@ contact or make the dialer call a real person. ``DataPolicy.map_case`` (a
 ``map_case`` hook on the suite's schema) rewrites every generated case before
 it is sent:
 
-- ``campaign_id`` → one of the three configured campaigns (ours, the other one,
-  the missing one), so writes only touch configured campaigns;
+- ``campaign_id`` → one of the configured campaigns given (ours and the
+  missing one), so writes only touch configured campaigns;
 - ``contact_id`` → a contact this run created (``bind_contact_id``, at call
   time, when the run's contacts exist; ids the run learnt from its own adds,
   e.g. through OpenAPI links, are kept), so updates and deletes only touch the

@@ -15,6 +15,7 @@ files every test outcome as "documented contract" or "assumption", and writes
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -110,10 +111,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
+# Generated tests are one item per operation, named "test_x[METHOD /path]".
+_WRITING_OPERATION = re.compile(r"\[(POST|PUT|PATCH|DELETE) ")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     settings = config.stash[SETTINGS_KEY]
     refusal = settings.refuse_writes_reason()
     for item in items:
+        if item.get_closest_marker("property") and _WRITING_OPERATION.search(item.name):
+            item.add_marker(pytest.mark.writes)
         if refusal and item.get_closest_marker("writes"):
             item.add_marker(pytest.mark.skip(reason=refusal))
         if item.get_closest_marker("rate_limit") and not settings.rate_limit_tests_allowed:
@@ -121,6 +128,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"bursting past the rate limit of {settings.base_url} may disturb a shared "
                 "tenant; opt in with --allow-rate-limit-tests or DIALER_ALLOW_RATE_LIMIT_TESTS=1"
             )))
+
+
+def _report_id(item: pytest.Item) -> str:
+    """A generated test's id with its operation, as parametrize gives other tests.
+
+    Schemathesis names the item ``test_x[POST /path]`` but leaves the id
+    ``file::test_x`` for all six operations, so JUnit, the summary and
+    selfcheck's kill matrix could not tell which operation failed.
+    """
+    label = item.name[len(getattr(item, "originalname", item.name)):]
+    return item.nodeid + label if label and not item.nodeid.endswith(label) else item.nodeid
 
 
 def assumption_ids_of(item: pytest.Item) -> tuple[str, ...]:
@@ -131,7 +149,10 @@ def assumption_ids_of(item: pytest.Item) -> tuple[str, ...]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report: pytest.TestReport = yield
     run_report = item.config.stash.get(REPORT_KEY, None)
-    if run_report is None or report.skipped:
+    if run_report is None:
+        return report
+    report.nodeid = _report_id(item)
+    if report.skipped:
         return report
     ids = assumption_ids_of(item)
     kind = ASSUMPTION if ids else DOCUMENTED
@@ -139,9 +160,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         label = ("vendor behaviour differs from our assumption " + ", ".join(ids)) if ids else (
             "vendor broke its documented contract")
         report.sections.append(("dialer-suite", label))
-        run_report.add_outcome(Outcome(item.nodeid, kind, False, ids, _message(report)))
+        run_report.add_outcome(Outcome(report.nodeid, kind, False, ids, _message(report)))
     elif report.when == "call":
-        run_report.add_outcome(Outcome(item.nodeid, kind, True, ids))
+        run_report.add_outcome(Outcome(report.nodeid, kind, True, ids))
     return report
 
 

@@ -67,11 +67,6 @@ class Window:
             return math.nan
         return float(self.histogram.get_value_at_percentile(percentile)) / 1000.0
 
-    def mean_ms(self) -> float:
-        if self.histogram is None or self.histogram.get_total_count() == 0:
-            return math.nan
-        return float(self.histogram.get_mean_value()) / 1000.0
-
     def max_ms(self) -> float:
         if self.histogram is None or self.histogram.get_total_count() == 0:
             return math.nan

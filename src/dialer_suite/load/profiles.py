@@ -217,13 +217,20 @@ def _capacity_plan(request: Request, scenario: str, duration: float, ceiling: fl
     )
 
 
-def capacity_batches(plan: Plan, worker: int, workers: int) -> list[int]:
-    """File sizes worker ``worker`` imports in a capacity run (the workers split the contacts)."""
-    share = plan.contacts // workers + (1 if worker < plan.contacts % workers else 0)
-    full, rest = divmod(share, plan.batch_size)
+def capacity_files(plan: Plan) -> list[int]:
+    """Contacts per import file of a capacity run, all files of the run."""
+    full, rest = divmod(plan.contacts, plan.batch_size)
     return [plan.batch_size] * full + ([rest] if rest else [])
 
 
-def capacity_jobs(plan: Plan, workers: int) -> int:
-    """Import jobs a capacity run makes across all workers."""
-    return sum(len(capacity_batches(plan, worker, workers)) for worker in range(workers))
+def capacity_batches(plan: Plan, first_user: int, users: int, all_users: int) -> list[int]:
+    """The files for import users ``first_user`` .. ``first_user + users - 1`` of ``all_users``.
+
+    File ``i`` goes to user ``i % all_users``, so users on different workers split
+    the files without talking to each other.
+    """
+    return [
+        size
+        for i, size in enumerate(capacity_files(plan))
+        if first_user <= i % all_users < first_user + users
+    ]

@@ -19,7 +19,9 @@ _MARKDOWN_NAMES = 6  # killing tests listed per Markdown cell before "… and N 
 
 
 def render_terminal(matrix: Matrix, info: Mapping[str, str]) -> str:
-    """The matrix as aligned text columns, then the verdict."""
+    """The matrix as aligned text columns, then the verdict (only the verdict for clean-only runs)."""
+    if not matrix.rows:
+        return "\n".join(_verdict_lines(matrix, info))
     header = ("fault", "kind", "suite", "schemathesis alone")
     table = [header] + [
         (

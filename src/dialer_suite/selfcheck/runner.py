@@ -29,6 +29,7 @@ from dialer_suite.selfcheck.schemathesis_alone import (
 
 _JUNIT = "junit.xml"
 _LOG = "output.log"
+_HYPOTHESIS = "hypothesis"
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,18 @@ def run_all(
 
 
 def run_one(request: RunRequest, options: RunOptions) -> RunResult:
-    """Execute one run and classify how it ended."""
+    """Execute one run and classify how it ended; its JUnit XML, log and reports stay in its folder."""
     folder = options.artifacts / request.label
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    try:
+        return _execute(request, options, folder)
+    finally:
+        # Only there to keep runs apart; hypothesis also caches source constants in it.
+        shutil.rmtree(folder / _HYPOTHESIS, ignore_errors=True)
+
+
+def _execute(request: RunRequest, options: RunOptions, folder: Path) -> RunResult:
     if request.tool is Tool.SCHEMATHESIS:
         return _run_schemathesis(request, options, folder)
     command = (
@@ -117,7 +126,7 @@ def _environment(request: RunRequest, options: RunOptions, folder: Path) -> dict
     env["DIALER_SEED"] = str(request.seed)
     env["DIALER_JOB_TIMEOUT"] = str(options.job_timeout)
     env["DIALER_REPORTS_DIR"] = str(folder / "reports")
-    env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(folder / "hypothesis")
+    env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(folder / _HYPOTHESIS)
     return env
 
 

@@ -23,6 +23,8 @@ import phonenumbers
 _NANP_FAST = re.compile(
     r"\+1(?:([2-9]\d{9})|[ ]([2-9]\d\d)-(\d{3})-(\d{4})|-\(([2-9]\d\d)\)-(\d{3})-(\d{4}))"
 )
+# libphonenumber refuses longer input outright (its _MAX_INPUT_STRING_LENGTH).
+_MAX_TEXT = 250
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 
 
@@ -31,6 +33,8 @@ def normalize_phone(text: str) -> str | None:
     match = _NANP_FAST.fullmatch(text)
     if match is not None:
         return "+1" + "".join(group for group in match.groups() if group)
+    if len(text) > _MAX_TEXT:  # also keeps huge strings out of the cache below
+        return None
     return _normalize_slowly(text)
 
 

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import hmac
 import json
+import math
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -485,9 +486,17 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite_float(text: str) -> float:
+    # 1e400 parses to infinity, which json.dumps would echo back as the non-JSON `Infinity`.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text} is out of range")
+    return value
+
+
 def _parse_json(content: bytes, what: str) -> Any:
     try:
-        return json.loads(content.decode("utf-8"), parse_constant=_reject_constant)
+        return json.loads(content.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float)
     except UnicodeDecodeError:
         raise MalformedBody(f"{what} is not UTF-8 text; send JSON encoded as UTF-8") from None
     except RecursionError:

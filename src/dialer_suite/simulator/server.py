@@ -109,7 +109,10 @@ def start_simulator(config: SimulatorConfig | None = None) -> SimulatorHandle:
     try:
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "dialer_suite.simulator", "--listen-fd", str(listener.fileno())],
+                [
+                    sys.executable, "-m", "dialer_suite.simulator",
+                    "--listen-fd", str(listener.fileno()), "--parent-pid", str(os.getpid()),
+                ],
                 pass_fds=(listener.fileno(),),
                 env={**os.environ, _CONFIG_ENV: config.to_json()},
                 stdin=subprocess.DEVNULL,
