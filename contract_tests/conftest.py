@@ -74,10 +74,15 @@ def target(settings: Settings) -> Iterator[Target]:
     if settings.base_url is not None:
         yield Target(settings, None)
         return
+    # A third campaign of its own lets campaign_watch dial without touching the
+    # contacts the other tests put on the suite's campaigns.
+    spare = max(settings.campaign_id, settings.other_campaign_id) + 1
+    if spare == settings.missing_campaign_id:
+        spare += 1
     handle = start_simulator(SimulatorConfig(
         username=settings.username,
         token=settings.api_token,
-        campaigns=(settings.campaign_id, settings.other_campaign_id),
+        campaigns=(settings.campaign_id, settings.other_campaign_id, spare),
         rate_limit=settings.simulator_rate_limit,
         faults=settings.simulator_faults,
         seed=settings.seed or 0,
