@@ -6,6 +6,7 @@ import argparse
 
 import pytest
 
+from dialer_suite.cli import main
 from dialer_suite.errors import UsageError
 from dialer_suite.selfcheck import cli
 from dialer_suite.selfcheck.model import FaultInfo
@@ -46,3 +47,12 @@ def test_an_unknown_fault_is_refused_before_any_run(
 def test_every_test_is_the_default_selection_and_quick_is_opt_in() -> None:
     assert _parse().quick is False
     assert _parse("--quick").quick is True
+
+
+def test_an_unknown_catalog_fault_ends_the_command_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["selfcheck", "--faults", "add-answers-201,no-such-fault"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.splitlines() == [
+        "dialer-suite: error: unknown fault(s): no-such-fault (list them with: dialer-suite faults)"
+    ], err

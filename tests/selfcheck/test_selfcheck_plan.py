@@ -52,3 +52,9 @@ def test_named_faults_are_kept_in_catalog_order(wire_fault: FaultInfo, speed_fau
 def test_an_unknown_fault_name_is_a_usage_error_naming_it(wire_fault: FaultInfo) -> None:
     with pytest.raises(UsageError, match=r"unknown fault\(s\): nope, typo"):
         choose_faults({wire_fault.name: wire_fault}, "nope,add-wrong-status,typo")
+
+
+def test_faults_likely_to_run_longest_start_first(wire_fault: FaultInfo, speed_fault: FaultInfo) -> None:
+    job_fault = FaultInfo("job-never-finishes", "jobs", "jobs stay in_progress", False)
+    runs = plan_runs([wire_fault, job_fault, speed_fault], seed=0, repeat_clean=1, schemathesis=False)
+    assert [run.fault for run in runs if run.fault] == [speed_fault.name, job_fault.name, wire_fault.name]

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from dialer_suite.selfcheck.model import FaultInfo, RunRequest, Tool
 
+_JOB_KIND = "jobs"  # the catalog's kind for import-job faults
+
 
 def plan_runs(
     faults: Sequence[FaultInfo],
@@ -21,15 +23,17 @@ def plan_runs(
     - The load smoke profile runs clean only when a speed fault is selected: a
       breached gate only convicts a speed fault if the clean run meets the gates.
     - Every fault run uses ``seed``, so a kill is reproducible with that seed.
-    - Speed faults go first among the faults: their load runs last a fixed
-      duration, and starting the longest runs first packs the pool best.
+    - The likely longest runs start first, which packs the pool best: speed
+      faults (their load runs last a fixed duration, schemathesis alone meets
+      every slow response), then job faults (the suite waits out its job
+      timeout in every import test).
     """
     clean = [RunRequest(Tool.SUITE, None, seed + offset) for offset in range(repeat_clean)]
     if any(fault.speed for fault in faults):
         clean.append(RunRequest(Tool.LOAD, None, seed))
     if schemathesis:
         clean.append(RunRequest(Tool.SCHEMATHESIS, None, seed))
-    ordered = sorted(faults, key=lambda fault: not fault.speed)
+    ordered = sorted(faults, key=lambda fault: (not fault.speed, fault.kind != _JOB_KIND))
     faulty = []
     for fault in ordered:
         faulty.append(RunRequest(Tool.LOAD if fault.speed else Tool.SUITE, fault.name, seed))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -83,8 +84,12 @@ def run_one(request: RunRequest, options: RunOptions) -> RunResult:
     folder = options.artifacts / request.label
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    started = time.monotonic()
     try:
         return _execute(request, options, folder)
+    except Exception as error:  # one broken run (a simulator that will not start) must not end it all
+        why = f"selfcheck could not run it: {type(error).__name__}: {error}"
+        return RunResult(request, RunStatus.ERROR, (), time.monotonic() - started, why)
     finally:
         # Only there to keep runs apart; hypothesis also caches source constants in it.
         shutil.rmtree(folder / _HYPOTHESIS, ignore_errors=True)
@@ -124,6 +129,10 @@ def child_environment(environ: Mapping[str, str], faults: tuple[str, ...]) -> di
 def _environment(request: RunRequest, options: RunOptions, folder: Path) -> dict[str, str]:
     env = child_environment(os.environ, (request.fault,) if request.fault else ())
     env["DIALER_SEED"] = str(request.seed)
+    # The suite derives its phone numbers from the run id; a run id from the seed makes a
+    # fault run reproducible from its seed alone. Every run has its own simulator, so
+    # runs sharing an id cannot see each other's data.
+    env["DIALER_RUN_ID"] = f"sc{request.seed:06d}"
     env["DIALER_JOB_TIMEOUT"] = str(options.job_timeout)
     env["DIALER_REPORTS_DIR"] = str(folder / "reports")
     env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(folder / _HYPOTHESIS)
