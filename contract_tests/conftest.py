@@ -32,8 +32,8 @@ from dialer_suite.contract.rundata import RunData, clean_up
 from dialer_suite.contract.session import PacedSession
 from dialer_suite.contract.state import run_phones, run_policy, session_report, session_settings
 from dialer_suite.report import RunReport
-from dialer_suite.settings import Settings
-from dialer_suite.simulator import SimulatorConfig, SimulatorHandle, start_simulator
+from dialer_suite.settings import VENDOR_RATE_LIMIT, Settings
+from dialer_suite.simulator import SimulatorConfig, SimulatorHandle, running_simulator, start_simulator
 from dialer_suite.validation import ResponseValidator
 
 pytest_plugins = ("dialer_suite.contract.plugin",)
@@ -74,23 +74,44 @@ def target(settings: Settings) -> Iterator[Target]:
     if settings.base_url is not None:
         yield Target(settings, None)
         return
+    handle = start_simulator(embedded_config(settings, rate_limit=settings.simulator_rate_limit))
+    try:
+        yield Target(settings.with_target(handle.base_url), handle)
+    finally:
+        handle.stop()
+
+
+def embedded_config(settings: Settings, *, rate_limit: float) -> SimulatorConfig:
+    """The embedded simulator the settings ask for (credentials, campaigns, faults, seed)."""
     # A third campaign of its own lets campaign_watch dial without touching the
     # contacts the other tests put on the suite's campaigns.
     spare = max(settings.campaign_id, settings.other_campaign_id) + 1
     if spare == settings.missing_campaign_id:
         spare += 1
-    handle = start_simulator(SimulatorConfig(
+    return SimulatorConfig(
         username=settings.username,
         token=settings.api_token,
         campaigns=(settings.campaign_id, settings.other_campaign_id, spare),
-        rate_limit=settings.simulator_rate_limit,
+        rate_limit=rate_limit,
         faults=settings.simulator_faults,
         seed=settings.seed or 0,
-    ))
-    try:
-        yield Target(settings.with_target(handle.base_url), handle)
-    finally:
-        handle.stop()
+    )
+
+
+@pytest.fixture(scope="module")
+def rate_limited(target: Target) -> Iterator[tuple[str, float]]:
+    """A base URL that enforces a known rate limit, and that limit, for the burst test.
+
+    Against a real tenant: the tenant, at the vendor's documented limit. Embedded:
+    a simulator of its own (same faults) at the vendor's 10 requests/s, because
+    the suite's simulator allows 200/s and a busy 2-core machine cannot always
+    send that fast; the burst must measure the limiter, not the machine.
+    """
+    if target.simulator is None:
+        yield target.base_url, VENDOR_RATE_LIMIT
+        return
+    with running_simulator(embedded_config(target.settings, rate_limit=VENDOR_RATE_LIMIT)) as handle:
+        yield handle.base_url, VENDOR_RATE_LIMIT
 
 
 @pytest.fixture(scope="session")

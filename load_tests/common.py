@@ -37,12 +37,12 @@ from locust.runners import MasterRunner, WorkerRunner
 
 from dialer_suite.errors import UsageError
 from dialer_suite.exchanges import basic_authorization
+from dialer_suite.jobs import JobIdProblem, locate_job_id
 from dialer_suite.load import chart, summary
 from dialer_suite.load.analysis import Scenario, judge_run, judge_stage
 from dialer_suite.load.book import Book
-from dialer_suite.load.importjob import job_id_of
 from dialer_suite.load.names import GET_IMPORT_JOB, IMPORT_CONTACTS, IMPORT_END_TO_END, IMPORT_REQUEST_TYPE
-from dialer_suite.load.pacing import Ceiling, Pacer, Ticket, retry_after_seconds
+from dialer_suite.load.pacing import MAX_RETRY_AFTER, Ceiling, Pacer, Ticket
 from dialer_suite.load.phones import PhoneSource
 from dialer_suite.load.profiles import (
     PROFILE_NAMES,
@@ -54,6 +54,7 @@ from dialer_suite.load.profiles import (
 )
 from dialer_suite.load.safety import check_target, rate_ceiling
 from dialer_suite.load.slo import Gates, load_gates
+from dialer_suite.pacing import retry_after_seconds
 from dialer_suite.settings import Settings, load_settings
 from dialer_suite.testdata import make_contact
 
@@ -554,7 +555,9 @@ def call(
                 meta["context"]["stage"] = ticket.stage
                 meta["response_time"] = (time.monotonic() - ticket.intended) * 1000
             if response.status_code == 429:
-                RUN.ceiling.throttled(retry_after_seconds(response.headers.get("Retry-After")))
+                RUN.ceiling.throttled(
+                    retry_after_seconds(response.headers.get("Retry-After"), limit=MAX_RETRY_AFTER)
+                )
                 meta["context"]["throttled"] = True
                 meta["name"] = f"{operation} (429 throttled)"
                 response.success()
@@ -669,8 +672,8 @@ class ImportBehaviour:
         stage = ticket.stage if ticket else RUN.stage_now()
         if accepted is None:
             return
-        job_id = job_id_of(accepted.body, accepted.headers)
-        assert job_id is not None  # _accepted_job fails a 202 without one
+        # _accepted_job has already failed a 202 that does not name exactly one job.
+        job_id = locate_job_id(accepted.body, accepted.headers).job_id
         end = self._poll(job_id, posted)
         millis = (time.monotonic() - posted) * 1000
         imported = end.job.get("imported_contacts") if isinstance(end.job, dict) else None
@@ -733,8 +736,10 @@ class JobEnd:
 def _accepted_job(status: int, body: Any, headers: Any) -> str | None:
     if status != 202:
         return expect(202)(status, body)
-    if job_id_of(body, headers) is None:
-        return "202 names no job (body job_id/id, X-Job-Id, Location)"
+    try:
+        locate_job_id(body, headers)
+    except JobIdProblem as problem:
+        return str(problem)
     return None
 
 

@@ -9,7 +9,6 @@ feeds every exchange to the run report.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import time
 from collections.abc import Iterator, Mapping
@@ -30,14 +29,13 @@ from dialer_suite.exchanges import (
     secrets_for,
 )
 from dialer_suite.listing import DEFAULT_PER_PAGE, ListingProblem, collect
-from dialer_suite.pacing import Pacer, pacer_for
+from dialer_suite.pacing import Pacer, pacer_for, retry_after_seconds
 from dialer_suite.report import RunReport, is_run_contact
 from dialer_suite.settings import Settings
 from dialer_suite.validation import ResponseValidator, Verdict
 
-# Bounds on waiting out 429s: the suite never waits longer than this per answer,
-# nor retries more often, so a target stuck in 429 fails instead of hanging.
-MAX_RETRY_AFTER = 10.0
+# Never retry a 429 more often than this (each wait is bounded by
+# ``pacing.MAX_RETRY_AFTER``), so a target stuck in 429 fails instead of hanging.
 MAX_429_RETRIES = 3
 _USE_SETTINGS = object()
 
@@ -98,15 +96,6 @@ def _normalised(number: str) -> str:
     except phonenumbers.NumberParseException:
         return "".join(ch for ch in number if ch.isdigit())
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def retry_after_seconds(value: str | None) -> float:
-    if not value:
-        return 1.0
-    if value.strip().isdigit():
-        return float(value.strip())
-    parsed = email.utils.parsedate_to_datetime(value)
-    return max(0.0, parsed.timestamp() - time.time())
 
 
 class DialerClient:
@@ -197,8 +186,7 @@ class DialerClient:
                 raise ContractViolation(result.verdict.violations, result.exchange)
             if result.status != 429 or not retry_429 or attempt == MAX_429_RETRIES:
                 return result
-            wait = min(retry_after_seconds(result.headers.get("retry-after")), MAX_RETRY_AFTER)
-            self.pacer.pause_until(wait)
+            self.pacer.pause_until(retry_after_seconds(result.headers.get("retry-after")))
         raise AssertionError("unreachable: the loop returns on its last attempt")
 
     def _send_once(

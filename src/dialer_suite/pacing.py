@@ -9,11 +9,17 @@ more than the limit, even with scheduling jitter.
 
 from __future__ import annotations
 
+import email.utils
 import threading
 import time
 from collections.abc import Callable
 
 HEADROOM = 0.9
+# A 429 without a readable Retry-After still means "back off": this long.
+DEFAULT_RETRY_AFTER = 1.0
+# The contract suite never waits longer than this for one 429, whatever the
+# server says, so a target stuck in 429 fails instead of hanging.
+MAX_RETRY_AFTER = 10.0
 
 _registry: dict[str, Pacer] = {}
 _registry_lock = threading.Lock()
@@ -60,3 +66,21 @@ def pacer_for(base_url: str, rate: float) -> Pacer:
         if pacer is None or pacer.rate != rate:
             pacer = _registry[base_url] = Pacer(rate)
         return pacer
+
+
+def retry_after_seconds(
+    value: str | None, *, limit: float = MAX_RETRY_AFTER, now: float | None = None
+) -> float:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or HTTP date), within 0..``limit``."""
+    if not value:
+        return DEFAULT_RETRY_AFTER
+    text = value.strip()
+    if text.isdigit():
+        seconds = float(text)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return DEFAULT_RETRY_AFTER
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    return min(max(seconds, 0.0), limit)

@@ -1,11 +1,10 @@
-"""Phone numbers for load workers, and where an import's 202 names its job."""
+"""Phone numbers for load workers."""
 
 from __future__ import annotations
 
 import phonenumbers
 import pytest
 
-from dialer_suite.load.importjob import job_id_of
 from dialer_suite.load.phones import PhoneSource
 from dialer_suite.testdata import fictional_blocks
 
@@ -26,20 +25,3 @@ def test_numbers_for_a_real_target_are_fictional() -> None:
     prefixes = tuple(block.prefix for block in fictional_blocks())
     for number in PhoneSource(loopback=False, run_id="r3", worker=1, workers=2).take(50):
         assert number.startswith(prefixes), number
-
-
-@pytest.mark.parametrize(
-    ("body", "headers", "job_id"),
-    [
-        ({"id": 530, "status": "in_progress"}, {}, 530),
-        ({"job_id": 7}, {}, 7),
-        (None, {"X-Job-Id": "12"}, 12),
-        (None, {"location": "/apps/api/v1/outbound_dialer/campaigns/1/contacts/jobs/44"}, 44),
-        (None, {}, None),
-        ({"id": True}, {}, None),
-    ],
-)
-def test_the_job_id_is_found_wherever_the_202_puts_it(
-    body: object, headers: dict, job_id: int | None
-) -> None:
-    assert job_id_of(body, headers) == job_id

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import email.utils
 import itertools
 
 import pytest
 
-from dialer_suite.load.pacing import MAX_RETRY_AFTER, Ceiling, Pacer, retry_after_seconds
+from dialer_suite.load.pacing import Ceiling, Pacer
 from dialer_suite.load.profiles import Plan, Stage
 
 
@@ -87,20 +86,6 @@ def test_no_ceiling_still_honours_retry_after() -> None:
     assert ceiling.reserve() == 0.0
     ceiling.hold(1.5)
     assert ceiling.reserve() == pytest.approx(1.5)
-
-
-@pytest.mark.parametrize(
-    ("header", "seconds"),
-    [("3", 3.0), (None, 1.0), ("soon", 1.0), ("100000", MAX_RETRY_AFTER)],
-)
-def test_retry_after_is_read_and_bounded(header: str | None, seconds: float) -> None:
-    assert retry_after_seconds(header) == seconds
-
-
-def test_retry_after_accepts_an_http_date() -> None:
-    now = 1_700_000_000.0
-    header = email.utils.formatdate(now + 4, usegmt=True)
-    assert retry_after_seconds(header, now=now) == pytest.approx(4.0)
 
 
 def test_a_429_halves_the_rate_and_successes_raise_it_back_to_the_ceiling() -> None:

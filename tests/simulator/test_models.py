@@ -76,19 +76,6 @@ def test_a_job_already_run_is_not_run_again(tenant: Tenant) -> None:
     assert tenant.pending_job_ids() == []
 
 
-def test_next_contacts_follow_id_order_and_status(tenant: Tenant) -> None:
-    ids = [tenant.add_contact(1, {"phone_number": f"+1201555020{i}"}).id for i in range(3)]
-    assert tenant.set_contact_state(ids[0], "Dialing", assigned_call_id=5)
-    assert [c.id for c in tenant.next_contacts(1, "Upcoming", 5)] == ids[1:]
-    assert tenant.get_contact(1, ids[0]).assigned_call_id == 5
-
-
-def test_a_status_outside_the_spec_is_a_bug(tenant: Tenant) -> None:
-    contact = tenant.add_contact(1, {"phone_number": "+12015550210"})
-    with pytest.raises(ValueError, match="not a contact status"):
-        tenant.set_contact_state(contact.id, "upcoming")
-
-
 def test_type_errors_name_each_wrong_field() -> None:
     assert len(type_errors({"name": 1, "email": None, "phone_number": "+12015550100"})) == 2
 

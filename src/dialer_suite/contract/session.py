@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 
-from dialer_suite.client import MAX_429_RETRIES, MAX_RETRY_AFTER, retry_after_seconds
+from dialer_suite.client import MAX_429_RETRIES
 from dialer_suite.exchanges import (
     CURL_CREDENTIALS,
     Exchange,
@@ -25,7 +25,7 @@ from dialer_suite.exchanges import (
     redact_headers,
     secrets_for,
 )
-from dialer_suite.pacing import Pacer
+from dialer_suite.pacing import Pacer, retry_after_seconds
 from dialer_suite.report import RunReport
 from dialer_suite.validation import ResponseValidator
 
@@ -68,8 +68,7 @@ class PacedSession(requests.Session):
             self._record(response, time.monotonic() - started, kwargs.get("files"))
             if response.status_code != 429 or attempt == MAX_429_RETRIES:
                 return response
-            wait = min(retry_after_seconds(response.headers.get("Retry-After")), MAX_RETRY_AFTER)
-            self._pacer.pause_until(wait)
+            self._pacer.pause_until(retry_after_seconds(response.headers.get("Retry-After")))
         raise AssertionError("unreachable: the loop returns on its last attempt")
 
     def _record(self, response: requests.Response, elapsed: float, files: Any) -> None:

@@ -13,7 +13,6 @@ greenlets call them without yielding in between, so they need no locks.
 
 from __future__ import annotations
 
-import email.utils
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ Clock = Callable[[], float]
 # Never hold longer than this for one Retry-After, whatever the server says:
 # every run stays bounded in time.
 MAX_RETRY_AFTER = 60.0
-DEFAULT_RETRY_AFTER = 1.0
 _EPSILON = 1e-9
 # Backing off after a 429: never below this, and this much more per second of successes.
 _MIN_RATE = 0.5
@@ -155,19 +153,3 @@ class Ceiling:
         self._rate += _INCREASE / self._rate
         if self._limit is not None:
             self._rate = min(self._rate, self._limit)
-
-
-def retry_after_seconds(value: str | None, *, now: float | None = None) -> float:
-    """Seconds a ``Retry-After`` header asks for (delta-seconds or HTTP date), bounded."""
-    if not value:
-        return DEFAULT_RETRY_AFTER
-    text = value.strip()
-    if text.isdigit():
-        seconds = float(text)
-    else:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return DEFAULT_RETRY_AFTER
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 
 from dialer_suite.simulator import faults, storage
 from dialer_suite.simulator.config import SimulatorConfig
+from dialer_suite.simulator.dialer_routes import close_dialers
 from dialer_suite.simulator.jobs import JobWorker
 from dialer_suite.simulator.models import Tenant
 from dialer_suite.simulator.ratelimit import TokenBucket
@@ -43,6 +44,9 @@ def create_app(config: SimulatorConfig) -> Starlette:
         try:
             yield
         finally:
+            # The dialers' tick task writes through a connection of its own: end it
+            # before the database goes away under it.
+            await close_dialers(app)
             worker.stop()
             connection.close()
 

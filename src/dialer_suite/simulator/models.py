@@ -392,33 +392,6 @@ class Tenant:
             self._db.execute("DELETE FROM contacts WHERE id = ?", (contact.id,))
         return contact
 
-    # -- what the dialer engine needs ---------------------------------------
-    def next_contacts(self, campaign_id: int, status: str, limit: int) -> list[Contact]:
-        """The first ``limit`` contacts with ``status``, in id order (the dialer's calling order)."""
-        rows = self._db.execute(
-            "SELECT * FROM contacts WHERE campaign_id = ? AND status = ? ORDER BY id LIMIT ?",
-            (campaign_id, status, limit),
-        ).fetchall()
-        return [Contact(**row) for row in rows]
-
-    def set_contact_state(
-        self,
-        contact_id: int,
-        status: str,
-        *,
-        assigned_call_id: int | None = None,
-        assigned_participant_id: int | None = None,
-    ) -> bool:
-        """Move a contact to ``status`` (one of the spec's statuses); False when it no longer exists."""
-        if status not in contact_statuses():
-            raise ValueError(f"{status!r} is not a contact status of the spec")
-        cursor = self._db.execute(
-            "UPDATE contacts SET status = ?, assigned_call_id = ?, assigned_participant_id = ?,"
-            " updated_ms = max(?, updated_ms + 1) WHERE id = ?",
-            (status, assigned_call_id, assigned_participant_id, now_ms(), contact_id),
-        )
-        return cursor.rowcount == 1
-
     # -- import jobs -------------------------------------------------------
     def create_job(self, campaign_id: int, payload: bytes) -> Job:
         stamp = now_ms()
