@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -58,3 +61,18 @@ def test_serve_with_an_unknown_fault_is_one_line_listing_the_valid_ones(
     assert main(["serve", "--fault", "no-such-fault"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "list-truncated-at-50" in error
+
+
+def test_listing_into_a_closed_pipe_ends_quietly() -> None:
+    # ``dialer-suite faults | head -1``: the reader is gone before we write; no traceback, exit 0.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "dialer_suite.cli", "faults"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert completed.returncode == 0, completed.stderr
+    assert "Traceback" not in completed.stderr, completed.stderr
