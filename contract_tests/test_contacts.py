@@ -101,6 +101,27 @@ def test_delete_by_external_unique_id_removes_the_contact(
     not_listed(client, campaign, f"deleteContact by external_unique_id {eid!r}", contact_id=contact_id)
 
 
+@pytest.mark.assumption("delete-key-precedence")
+def test_delete_naming_several_keys_removes_the_contact_of_contact_id(
+    client: DialerClient, campaign: int, new_contact: NewContact, added: Add
+) -> None:
+    named, other = new_contact(), new_contact()
+    named_id = added(named)
+    added(other)
+    # The other keys point at another contact: a key read in the wrong order deletes that one.
+    body = {
+        "contact_id": named_id,
+        "phone_number": other["phone_number"],
+        "external_unique_id": other["external_unique_id"],
+    }
+    record = client.delete_contact(campaign, body).expect(200).body
+    assert record["id"] == named_id, (
+        f"DELETE {body} answered record {record['id']}, expected contact_id {named_id} to win"
+    )
+    not_listed(client, campaign, "deleteContact with several keys", contact_id=named_id)
+    listed_once(client, campaign, other, "deleteContact naming it only by phone and external id")
+
+
 @pytest.mark.documented
 def test_deleted_contact_cannot_be_deleted_again(
     client: DialerClient, campaign: int, new_contact: NewContact, added: Add
@@ -126,6 +147,24 @@ def test_invalid_contact_is_reported_and_not_stored(
         f"the refused contact is not reported in invalid_contacts: {result.body}"
     )
     not_listed(client, campaign, "adding an invalid contact",
+               external_unique_id=contact["external_unique_id"])
+
+
+@pytest.mark.assumption("phone-required")
+def test_contact_without_a_phone_number_is_refused_and_not_stored(
+    client: DialerClient, campaign: int, new_contact: NewContact
+) -> None:
+    contact = new_contact()
+    del contact["phone_number"]
+    result = client.add_contact(campaign, contact).expect(200, 422, why="a contact without phone_number")
+    if result.status == 200:
+        assert result.body["valid_contacts"] == [], (
+            f"a contact without a phone number was accepted: {result.body['valid_contacts']}"
+        )
+        assert len(result.body["invalid_contacts"]) == 1, (
+            f"the refused contact is not reported in invalid_contacts: {result.body}"
+        )
+    not_listed(client, campaign, "adding a contact without a phone number",
                external_unique_id=contact["external_unique_id"])
 
 
