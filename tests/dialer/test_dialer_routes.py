@@ -139,3 +139,15 @@ def test_pause_lets_the_calls_in_progress_end(app_client: TestClient) -> None:
         assert time.monotonic() < deadline, "the call never ended after pause"
         time.sleep(0.01)
     assert sm.machine().kind(_status_of(app_client, contact_id)) is not sm.Kind.TRANSIENT
+
+
+def test_reset_stops_every_dialer_and_forgets_its_calls(app_client: TestClient) -> None:
+    contact_id = _add(app_client, 0)
+    _start(app_client, _FROZEN_CALL)
+    _wait_for(app_client, contact_id, "Dialing")
+    assert app_client.post("/_simulator/reset").status_code == 200
+    body = app_client.get(DIALER.format(1)).json()
+    assert body["state"] == "paused" and body["busy_lines"] == 0, body
+    fresh = _add(app_client, 1)
+    time.sleep(0.1)  # several ticks: a dialer still running would pick the new contact up
+    assert _status_of(app_client, fresh) == "Upcoming"

@@ -130,6 +130,13 @@ class CampaignDialers:
         engine.pause()
         return engine
 
+    def forget(self) -> None:
+        """Drop every engine and its calls (the simulator's reset); the tick task then ends."""
+        for engine in self._engines.values():
+            engine.pause()
+        self._engines.clear()
+        self._failed.clear()
+
     def _ensure_ticking(self) -> None:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._tick_while_busy())
@@ -175,6 +182,7 @@ def dialers_of(app: Starlette) -> CampaignDialers:
         runtime: Runtime = app.state.runtime
         assert runtime.config.db_path is not None, "the app always runs on a database file"
         dialers = CampaignDialers(runtime.config.db_path, runtime.config.campaigns)
+        runtime.reset_hooks.append(dialers.forget)
         app.state.dialers = dialers
     return dialers
 

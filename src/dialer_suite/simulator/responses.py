@@ -15,7 +15,7 @@ import json
 import math
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -155,6 +155,9 @@ class Runtime:
     tenant: Tenant
     worker: JobWorker
     limiter: TokenBucket | None
+    # Run by ``/_simulator/reset`` before the data goes, e.g. to stop the dialers, which
+    # live outside this module (they import it).
+    reset_hooks: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._adds = 0
@@ -536,6 +539,8 @@ async def health(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
+    for hook in runtime.reset_hooks:
+        hook()
     runtime.tenant.wipe()
     return json_response({"status": "reset"})
 
