@@ -139,15 +139,7 @@ def test_invalid_contact_is_reported_and_not_stored(
     client: DialerClient, campaign: int, new_contact: NewContact
 ) -> None:
     contact = new_contact(phone_number="not a phone number")
-    result = client.add_contact(campaign, contact).expect(200)
-    assert result.body["valid_contacts"] == [], (
-        f"an unparsable phone number was accepted: {result.body['valid_contacts']}"
-    )
-    assert len(result.body["invalid_contacts"]) == 1, (
-        f"the refused contact is not reported in invalid_contacts: {result.body}"
-    )
-    not_listed(client, campaign, "adding an invalid contact",
-               external_unique_id=contact["external_unique_id"])
+    _refused_and_not_stored(client, campaign, contact, "a contact with an unparsable phone number")
 
 
 @pytest.mark.assumption("phone-required")
@@ -156,16 +148,21 @@ def test_contact_without_a_phone_number_is_refused_and_not_stored(
 ) -> None:
     contact = new_contact()
     del contact["phone_number"]
-    result = client.add_contact(campaign, contact).expect(200, 422, why="a contact without phone_number")
+    _refused_and_not_stored(client, campaign, contact, "a contact without a phone number", also=422)
+
+
+def _refused_and_not_stored(
+    client: DialerClient, campaign: int, contact: dict[str, Any], what: str, *, also: int | None = None
+) -> None:
+    """Add ``contact``: 200 listing it in invalid_contacts (or the status ``also``), never stored."""
+    statuses = (200,) if also is None else (200, also)
+    result = client.add_contact(campaign, contact).expect(*statuses, why=what)
     if result.status == 200:
-        assert result.body["valid_contacts"] == [], (
-            f"a contact without a phone number was accepted: {result.body['valid_contacts']}"
-        )
+        assert result.body["valid_contacts"] == [], f"{what} was accepted: {result.body['valid_contacts']}"
         assert len(result.body["invalid_contacts"]) == 1, (
-            f"the refused contact is not reported in invalid_contacts: {result.body}"
+            f"{what} is not reported in invalid_contacts: {result.body}"
         )
-    not_listed(client, campaign, "adding a contact without a phone number",
-               external_unique_id=contact["external_unique_id"])
+    not_listed(client, campaign, f"adding {what}", external_unique_id=contact["external_unique_id"])
 
 
 @pytest.mark.documented
