@@ -131,9 +131,11 @@ class CampaignDialers:
         return engine
 
     def forget(self) -> None:
-        """Drop every engine and its calls (the simulator's reset); the tick task then ends."""
-        for engine in self._engines.values():
-            engine.pause()
+        """Drop every engine and its calls (the simulator's reset).
+
+        The tick task finds nothing busy on its next tick and ends; an engine asked
+        for afterwards is new, hence paused.
+        """
         self._engines.clear()
         self._failed.clear()
 
