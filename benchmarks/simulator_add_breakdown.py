@@ -17,7 +17,6 @@ import asyncio
 import base64
 import json
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
+from dialer_suite.simulator import models, storage
 from dialer_suite.simulator.app import create_app
 from dialer_suite.simulator.config import SimulatorConfig
 
@@ -36,18 +36,15 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Message, Receive, Send], Awaitable[None]]
 Headers = list[tuple[bytes, bytes]]
 
-_COLUMNS = (
-    "campaign_id, name, email, phone_number, phone_e164, outbound_number, external_unique_id,"
-    " status, created_ms, updated_ms"
-)
-# Each variant is the simulator's contacts table with one cost taken away.
-_SQL_VARIANTS: dict[str, dict[str, bool]] = {
+# Each variant is the simulator's own schema and insert statements (storage.py,
+# models.py; not copies, so the benchmark follows them) with one cost taken away.
+_SQL_VARIANTS: dict[str, dict[str, Any]] = {
     "as the simulator (NOT EXISTS check, 2 indexes, AUTOINCREMENT)": {},
     "without the duplicate check": {"check": False},
-    "without the status index (the dialer's)": {"status_index": False},
+    "without the status index (the dialer's)": {"drop": ("contacts_by_status",)},
     "without AUTOINCREMENT": {"autoincrement": False},
     "same columns, no check, no index (the baseline's SQL)": {
-        "check": False, "phone_index": False, "status_index": False,
+        "check": False, "drop": ("contacts_by_phone", "contacts_by_status"),
     },
 }
 
@@ -125,28 +122,16 @@ async def _apps_in_process(rounds: int, requests: int) -> dict[str, list[float]]
     return results
 
 
-def _sql_us(variant: dict[str, bool], n: int) -> float:
-    connection = sqlite3.connect(Path(tempfile.mkdtemp(prefix="bench-sql-")) / "x.db", isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "wal_autocheckpoint=0"):
-        connection.execute(f"PRAGMA {pragma}")
-    autoincrement = "AUTOINCREMENT" if variant.get("autoincrement", True) else ""
-    connection.execute(
-        f"CREATE TABLE contacts (id INTEGER PRIMARY KEY {autoincrement}, campaign_id INTEGER NOT NULL,"
-        " name TEXT, email TEXT, phone_number TEXT NOT NULL, phone_e164 TEXT NOT NULL,"
-        " outbound_number TEXT, external_unique_id TEXT, status TEXT NOT NULL,"
-        " assigned_call_id INTEGER, assigned_participant_id INTEGER, priority INTEGER,"
-        " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL)"
-    )
-    if variant.get("phone_index", True):
-        connection.execute("CREATE INDEX by_phone ON contacts (campaign_id, phone_e164)")
-    if variant.get("status_index", True):
-        connection.execute("CREATE INDEX by_status ON contacts (campaign_id, status, id)")
+def _sql_us(variant: dict[str, Any], n: int) -> float:
+    connection = storage.connect(Path(tempfile.mkdtemp(prefix="bench-sql-")) / "x.db")
+    schema = storage._SCHEMA
+    if not variant.get("autoincrement", True):
+        schema = schema.replace(" AUTOINCREMENT", "")
+    connection.executescript(schema)
+    for index in variant.get("drop", ()):
+        connection.execute(f"DROP INDEX {index}")
     check = variant.get("check", True)
-    sql = f"INSERT INTO contacts ({_COLUMNS}) " + (
-        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS"
-        " (SELECT 1 FROM contacts WHERE campaign_id = ? AND phone_e164 = ?)"
-        if check else "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    )
+    sql = models._INSERT_NEW_PHONE if check else models._INSERT_CONTACT
     started = time.perf_counter()
     for i in range(n):
         phone = f"+1{2_025_550_000 + i}"
