@@ -36,7 +36,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from dialer_suite.exchanges import basic_authorization
+from dialer_suite.http.exchange import basic_authorization
 from dialer_suite.load.profiles import Request, build_plan
 from dialer_suite.load.runner import LoadOptions, load_tests_dir, locust_command
 from dialer_suite.simulator import SimulatorConfig, SimulatorHandle, running_simulator

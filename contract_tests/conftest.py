@@ -26,15 +26,15 @@ from typing import Any
 
 import pytest
 
-from dialer_suite.client import DialerClient
+from dialer_suite.config.settings import VENDOR_RATE_LIMIT, Settings
 from dialer_suite.contract.data_policy import DataPolicy
+from dialer_suite.contract.report import RunReport
 from dialer_suite.contract.rundata import RunData, clean_up
 from dialer_suite.contract.session import PacedSession
 from dialer_suite.contract.state import run_phones, run_policy, session_report, session_settings
-from dialer_suite.report import RunReport
-from dialer_suite.settings import VENDOR_RATE_LIMIT, Settings
+from dialer_suite.http.client import DialerClient
 from dialer_suite.simulator import SimulatorConfig, SimulatorHandle, running_simulator, start_simulator
-from dialer_suite.validation import ResponseValidator
+from dialer_suite.vendor.validation import ResponseValidator
 
 pytest_plugins = ("dialer_suite.contract.plugin",)
 

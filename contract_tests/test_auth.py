@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from dialer_suite.client import DialerClient
+from dialer_suite.config.settings import Settings
 from dialer_suite.contract.readback import not_listed
 from dialer_suite.contract.rundata import RunData
-from dialer_suite.settings import Settings
+from dialer_suite.http.client import DialerClient
 
 pytestmark = [pytest.mark.scenario, pytest.mark.assumption("auth-401")]
 

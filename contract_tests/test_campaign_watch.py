@@ -5,7 +5,7 @@ live call (assumption ``dialing-writes``).
 
 Against any target the watch only reads: it lists the watch campaign for at
 most ``watch_seconds`` and checks each contact's sequence of statuses against
-the documented state machine (``dialer_suite.statemachine``, diagram in
+the documented state machine (``dialer_suite.vendor.statuses``, diagram in
 ``docs/dialer.md``). Against the simulator the suite started, it first fills a
 campaign with the showcase contacts and starts that campaign's dialer sped up
 (admin surface), samples until the campaign is idle, and also checks that all
@@ -27,12 +27,12 @@ from typing import Any
 import httpx
 import pytest
 
-from dialer_suite.client import ContractViolation, DialerClient, same_phone
-from dialer_suite.listing import collect
-from dialer_suite.settings import Settings
+from dialer_suite.config.settings import Settings
+from dialer_suite.http.client import ContractViolation, DialerClient, same_phone
+from dialer_suite.http.paging import collect
 from dialer_suite.simulator.dialer import showcase_campaign
-from dialer_suite.spec import contact_statuses
-from dialer_suite.statemachine import IN_CALL, StatusWatch, Violation
+from dialer_suite.vendor.spec import contact_statuses
+from dialer_suite.vendor.statuses import IN_CALL, StatusWatch, Violation
 
 pytestmark = [pytest.mark.dialer]
 

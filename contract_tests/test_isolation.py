@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from dialer_suite.client import DialerClient
+from dialer_suite.config.settings import Settings
 from dialer_suite.contract.readback import listed_once, start_import
+from dialer_suite.contract.report import RunReport
 from dialer_suite.contract.rundata import RunData
-from dialer_suite.jobs import poll_job
-from dialer_suite.report import RunReport
-from dialer_suite.settings import Settings
+from dialer_suite.http.client import DialerClient
+from dialer_suite.http.jobs import poll_job
 
 pytestmark = [pytest.mark.scenario]
 

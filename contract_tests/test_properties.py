@@ -4,7 +4,7 @@ Positive data (valid per the spec) must be accepted and answered as the spec
 says; negative data must be rejected with a declared 4xx — which codes is our
 assumption ``error-codes`` (the vendor documents no error responses), so those
 failures are reported apart. Every response also passes the suite's own checks
-(``dialer_suite.checks``): full spec validation, job id findable, writes read
+(``dialer_suite.contract.checks``): full spec validation, job id findable, writes read
 back. Generated campaign ids, contact ids, numbers and names are rewritten by
 the data policy (fictional numbers, run tags, only configured campaigns).
 

@@ -13,10 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from dialer_suite.client import DialerClient, Result
-from dialer_suite.pacing import Pacer, retry_after_seconds
-from dialer_suite.report import RunReport
-from dialer_suite.settings import Settings
+from dialer_suite.config.settings import Settings
+from dialer_suite.contract.report import RunReport
+from dialer_suite.http.client import DialerClient, Result
+from dialer_suite.http.throttle import Pacer, retry_after_seconds
 
 pytestmark = [pytest.mark.scenario, pytest.mark.rate_limit, pytest.mark.assumption("rate-limit-429")]
 

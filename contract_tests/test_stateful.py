@@ -17,11 +17,11 @@ import hypothesis
 import pytest
 from schemathesis import Case, Response
 
+from dialer_suite.config.settings import Settings
 from dialer_suite.contract.data_policy import DataPolicy
 from dialer_suite.contract.property import build_schema, operation_of, response_json
 from dialer_suite.contract.session import PacedSession
 from dialer_suite.contract.state import current_settings, run_policy
-from dialer_suite.settings import Settings
 
 _settings = current_settings()
 _schema = build_schema(_settings, run_policy(_settings.run_id), mode="positive")

@@ -35,9 +35,11 @@ from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
+from dialer_suite.config.settings import Settings, load_settings
 from dialer_suite.errors import UsageError
-from dialer_suite.exchanges import basic_authorization
-from dialer_suite.jobs import JobIdProblem, locate_job_id
+from dialer_suite.http.exchange import basic_authorization
+from dialer_suite.http.jobs import JobIdProblem, locate_job_id
+from dialer_suite.http.throttle import retry_after_seconds
 from dialer_suite.load import chart, summary
 from dialer_suite.load.analysis import Scenario, judge_run, judge_stage
 from dialer_suite.load.book import Book
@@ -54,9 +56,7 @@ from dialer_suite.load.profiles import (
 )
 from dialer_suite.load.safety import check_target, rate_ceiling
 from dialer_suite.load.slo import Gates, load_gates
-from dialer_suite.pacing import retry_after_seconds
-from dialer_suite.settings import Settings, load_settings
-from dialer_suite.testdata import make_contact
+from dialer_suite.vendor.testdata import make_contact
 
 log = logging.getLogger("dialer_suite.load")
 

@@ -35,9 +35,9 @@ from locust.env import Environment
 from locust.runners import WorkerRunner
 
 from common import RUN
+from dialer_suite.config.settings import is_loopback
 from dialer_suite.load.book import BUCKET, Window
 from dialer_suite.load.names import IMPORT_END_TO_END
-from dialer_suite.settings import is_loopback
 from shapes import PlanShape
 from users import ImportContactsUser
 

@@ -6,7 +6,7 @@ import phonenumbers
 import pytest
 
 from dialer_suite.errors import UsageError
-from dialer_suite.testdata import (
+from dialer_suite.vendor.testdata import (
     PhoneFactory,
     fictional_capacity,
     make_contact,

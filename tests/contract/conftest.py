@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from dialer_suite.client import DialerClient
-from dialer_suite.pacing import Pacer
-from dialer_suite.report import RunReport
+from dialer_suite.contract.report import RunReport
+from dialer_suite.http.client import DialerClient
+from dialer_suite.http.throttle import Pacer
 
 BASE = "http://vendor.test/apps/api/v1"
 USER, TOKEN = "acme", "s3cret-token-9d1e"

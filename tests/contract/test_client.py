@@ -8,7 +8,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from dialer_suite.client import ContractViolation, DialerClient
+from dialer_suite.http.client import ContractViolation, DialerClient
 
 from .conftest import TOKEN, Handler, json_response, record
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from dialer_suite.client import ContractViolation, DialerClient
-from dialer_suite.jobs import JobIdProblem, JobNotFinished, locate_job_id, poll_job
+from dialer_suite.http.client import ContractViolation, DialerClient
+from dialer_suite.http.jobs import JobIdProblem, JobNotFinished, locate_job_id, poll_job
 
 from .conftest import Handler, json_response
 

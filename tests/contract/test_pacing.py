@@ -6,7 +6,7 @@ import email.utils
 
 import pytest
 
-from dialer_suite.pacing import HEADROOM, MAX_RETRY_AFTER, Pacer, pacer_for, retry_after_seconds
+from dialer_suite.http.throttle import HEADROOM, MAX_RETRY_AFTER, Pacer, pacer_for, retry_after_seconds
 
 
 def test_requests_are_spaced_at_the_paced_interval() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from dialer_suite.config.settings import VENDOR_RATE_LIMIT, is_loopback, load_settings
 from dialer_suite.errors import UsageError
-from dialer_suite.settings import VENDOR_RATE_LIMIT, is_loopback, load_settings
 
 
 def _config(tmp_path: Path, text: str) -> Path:

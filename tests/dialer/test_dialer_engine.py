@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from dialer_suite import statemachine as sm
 from dialer_suite.simulator.dialer import (
     FAULT_RENAMED_STATUS,
     FAULT_REOPENED_CLOSED,
@@ -18,8 +17,9 @@ from dialer_suite.simulator.dialer import (
     refuse_while_in_call,
     showcase_campaign,
 )
-from dialer_suite.spec import contact_statuses
-from dialer_suite.testdata import fictional_blocks
+from dialer_suite.vendor import statuses as sm
+from dialer_suite.vendor.spec import contact_statuses
+from dialer_suite.vendor.testdata import fictional_blocks
 
 MakeEngine = Callable[..., DialerEngine]
 Store = Any  # conftest.MemoryStore (conftest modules are not imported by tests)

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from dialer_suite import statemachine as sm
 from dialer_suite.simulator.dialer import FICTIONAL_OUTBOUND
-from dialer_suite.testdata import fictional_blocks
+from dialer_suite.vendor import statuses as sm
+from dialer_suite.vendor.testdata import fictional_blocks
 
 API = "/apps/api/v1/outbound_dialer/campaigns"
 AUTH = ("acme", "dev-token")

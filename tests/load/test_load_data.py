@@ -6,7 +6,7 @@ import phonenumbers
 import pytest
 
 from dialer_suite.load.phones import PhoneSource
-from dialer_suite.testdata import fictional_blocks
+from dialer_suite.vendor.testdata import fictional_blocks
 
 
 @pytest.mark.parametrize("loopback", [True, False])

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from dialer_suite.config.settings import load_settings
 from dialer_suite.errors import UsageError
 from dialer_suite.load.safety import check_target, rate_ceiling
-from dialer_suite.settings import load_settings
 
 RunLoad = Callable[..., Any]
 REMOTE = "https://acme.example.com/apps/api/v1"

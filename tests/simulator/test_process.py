@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from dialer_suite.simulator import SimulatorConfig, SimulatorHandle, start_simulator
-from dialer_suite.testdata import PhoneFactory, make_contacts
+from dialer_suite.vendor.testdata import PhoneFactory, make_contacts
 
 CAMPAIGN = "/outbound_dialer/campaigns/1"
 _TERMINAL = ("completed", "failed")

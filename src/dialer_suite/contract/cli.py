@@ -59,7 +59,7 @@ def _reports_dir(pytest_args: list[str]) -> Path:
             return Path(arg.split("=", 1)[1])
         if arg == "--reports-dir" and index + 1 < len(pytest_args):
             return Path(pytest_args[index + 1])
-    from dialer_suite.settings import load_settings
+    from dialer_suite.config.settings import load_settings
 
     return Path(load_settings().reports_dir)
 

@@ -32,7 +32,7 @@ from typing import Any
 from schemathesis import Case, HookContext
 
 from dialer_suite.contract.rundata import RunPhones
-from dialer_suite.testdata import EXAMPLE_DOMAINS, FICTIONAL_OUTBOUND, run_tag
+from dialer_suite.vendor.testdata import EXAMPLE_DOMAINS, FICTIONAL_OUTBOUND, run_tag
 
 _CONTACT_OPERATIONS = ("addContact", "updateContact", "deleteContact")
 _DIALABLE_DIGITS = 7
@@ -51,7 +51,7 @@ class DataPolicy:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def map_case(self, context: HookContext, case: Case) -> Case:
-        from dialer_suite.checks import operation_of
+        from dialer_suite.contract.checks import operation_of
 
         operation_id = operation_of(case).operation_id
         positive = case.meta is None or case.meta.generation.mode.is_positive

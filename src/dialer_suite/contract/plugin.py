@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
+from dialer_suite.config.settings import load_settings
+from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, Outcome, RunReport
 from dialer_suite.contract.state import REPORT_KEY, SETTINGS_KEY, remember
 from dialer_suite.errors import UsageError
-from dialer_suite.report import ASSUMPTION, DOCUMENTED, Outcome, RunReport
-from dialer_suite.settings import load_settings
 
 JUNIT_NAME = "contract-junit.xml"
 

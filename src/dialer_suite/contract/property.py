@@ -3,7 +3,7 @@
 Built once per test module from the session settings (seed, examples per
 operation). Checks that are wrong for this API are switched off or re-tuned
 *per operation*, each with the reason; everything else, built-in and ours
-(``dialer_suite.checks``), runs on every response.
+(``dialer_suite.contract.checks``), runs on every response.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from schemathesis import Case, HookContext
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 
-from dialer_suite.checks import operation_of  # importing registers the suite's checks
+from dialer_suite.config.settings import Settings
+from dialer_suite.contract.checks import operation_of  # importing registers the suite's checks
 from dialer_suite.contract.data_policy import DataPolicy
 from dialer_suite.contract.session import PacedSession
-from dialer_suite.settings import Settings
-from dialer_suite.spec import spec_path
+from dialer_suite.vendor.spec import spec_path
 
 # Body-addressed resources: a contact is named by `contact_id` *in the body* of
 # PATCH/DELETE .../contact, not by a path like /contacts/{id}. The built-in

@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialer_suite.client import ContractViolation, DialerClient, iter_run_contacts
 from dialer_suite.errors import UsageError
-from dialer_suite.jobs import TERMINAL
-from dialer_suite.testdata import PhoneFactory, fictional_blocks, make_contact
+from dialer_suite.http.client import ContractViolation, DialerClient, iter_run_contacts
+from dialer_suite.http.jobs import TERMINAL
+from dialer_suite.vendor.testdata import PhoneFactory, fictional_blocks, make_contact
 
 _JOB_WAIT_SECONDS = 30.0
 _MAX_SKIPS = 1000

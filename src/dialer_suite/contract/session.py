@@ -14,8 +14,9 @@ from typing import Any
 
 import requests
 
-from dialer_suite.client import MAX_429_RETRIES
-from dialer_suite.exchanges import (
+from dialer_suite.contract.report import RunReport
+from dialer_suite.http.client import MAX_429_RETRIES
+from dialer_suite.http.exchange import (
     CURL_CREDENTIALS,
     Exchange,
     Upload,
@@ -25,9 +26,8 @@ from dialer_suite.exchanges import (
     redact_headers,
     secrets_for,
 )
-from dialer_suite.pacing import Pacer, retry_after_seconds
-from dialer_suite.report import RunReport
-from dialer_suite.validation import ResponseValidator
+from dialer_suite.http.throttle import Pacer, retry_after_seconds
+from dialer_suite.vendor.validation import ResponseValidator
 
 IMPORT_FILENAME = "contacts.json"
 

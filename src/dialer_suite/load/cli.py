@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from dialer_suite.config.settings import load_settings
 from dialer_suite.errors import UsageError
 from dialer_suite.load.profiles import PROFILE_NAMES, Request, build_plan, describe
 from dialer_suite.load.runner import LoadOptions, load_tests_dir, locustfile_for, run
-from dialer_suite.settings import load_settings
 
 _DURATION = re.compile(r"^\s*(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[smh]?)\s*$")
 _UNIT_SECONDS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}

@@ -16,10 +16,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dialer_suite.config.settings import Settings
 from dialer_suite.errors import UsageError
 from dialer_suite.load.profiles import Plan, Request, build_plan
 from dialer_suite.load.safety import check_target, rate_ceiling
-from dialer_suite.settings import Settings
 
 # Start-up, worker connection and report writing, beyond the plan and the last job.
 _MARGIN_SECONDS = 60.0

@@ -8,8 +8,8 @@ limit (the vendor's 10 requests/s unless ``DIALER_RATE_LIMIT`` raises it).
 
 from __future__ import annotations
 
+from dialer_suite.config.settings import Settings, is_loopback
 from dialer_suite.errors import UsageError
-from dialer_suite.settings import Settings, is_loopback
 
 
 def check_target(base_url: str, settings: Settings) -> None:

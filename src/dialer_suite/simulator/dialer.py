@@ -5,7 +5,7 @@ from a seeded generator, so a test drives it step by step with a fake clock and
 gets the same campaign every time. ``dialer_routes.py`` runs it in the
 simulator process (an asyncio task) and exposes start/pause/status.
 
-How a campaign runs (the transitions are those of ``dialer_suite.statemachine``):
+How a campaign runs (the transitions are those of ``dialer_suite.vendor.statuses``):
 
 - ``agents`` lines work in parallel. A free line picks up the ready contact with
   the lowest id: ``Upcoming``, ``Skipped`` (once another agent may take it) or
@@ -39,11 +39,11 @@ from typing import Any, Protocol
 
 import phonenumbers
 
-from dialer_suite import statemachine as sm
 from dialer_suite.simulator.exceptions import Unprocessable
 from dialer_suite.simulator.faults import active, register_fault
 from dialer_suite.simulator.phones import normalize_phone
-from dialer_suite.testdata import FICTIONAL_OUTBOUND, fictional_blocks, make_contact
+from dialer_suite.vendor import statuses as sm
+from dialer_suite.vendor.testdata import FICTIONAL_OUTBOUND, fictional_blocks, make_contact
 
 FAULT_RENAMED_STATUS = register_fault(
     "dialer-renamed-status",

@@ -25,7 +25,7 @@ from dialer_suite.simulator.exceptions import (
     JobNotFound,
     Unprocessable,
 )
-from dialer_suite.spec import contact_statuses
+from dialer_suite.vendor.spec import contact_statuses
 
 INPUT_FIELDS = ("name", "email", "phone_number", "outbound_number", "external_unique_id")
 # The documented update body has no outbound_number; accepting it costs nothing and loses nothing.

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dialer_suite.errors import UsageError
-from dialer_suite.testdata import NumberBlock, new_run_id, parse_number_range
+from dialer_suite.vendor.testdata import NumberBlock, new_run_id, parse_number_range
 
 ENV_PREFIX = "DIALER_"
 CONFIG_ENV = "DIALER_CONFIG"

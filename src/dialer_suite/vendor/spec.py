@@ -18,7 +18,7 @@ import yaml
 
 SPEC_ENV = "DIALER_SPEC"
 _PACKAGED = Path(__file__).parent / "_spec" / "outbound-dialer.yaml"
-_REPOSITORY = Path(__file__).resolve().parents[2] / "openapi" / "outbound-dialer.yaml"
+_REPOSITORY = Path(__file__).resolve().parents[3] / "openapi" / "outbound-dialer.yaml"
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

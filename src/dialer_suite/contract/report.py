@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dialer_suite import spec
-from dialer_suite.exchanges import Exchange
-from dialer_suite.validation import Drift, Verdict
+from dialer_suite.http.exchange import Exchange
+from dialer_suite.vendor import spec
+from dialer_suite.vendor.validation import Drift, Verdict
 
 DOCUMENTED = "documented"
 ASSUMPTION = "assumption"

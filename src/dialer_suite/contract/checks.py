@@ -6,7 +6,7 @@ shown verbatim), every 202 must name its job, and every successful write is
 read back through the list — an API that answers "OK" without doing the work
 fails whichever way it cuts the corner.
 
-Use with ``st run``: ``SCHEMATHESIS_HOOKS=dialer_suite.checks st run --checks all ...``.
+Use with ``st run``: ``SCHEMATHESIS_HOOKS=dialer_suite.contract.checks st run --checks all ...``.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import requests
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
-from dialer_suite import spec
-from dialer_suite.client import same_phone
-from dialer_suite.jobs import JobIdProblem, locate_job_id
-from dialer_suite.listing import ListingProblem, collect
-from dialer_suite.validation import ResponseValidator
+from dialer_suite.http.client import same_phone
+from dialer_suite.http.jobs import JobIdProblem, locate_job_id
+from dialer_suite.http.paging import ListingProblem, collect
+from dialer_suite.vendor import spec
+from dialer_suite.vendor.validation import ResponseValidator
 
 _LIST_TIMEOUT = 30.0
 _EDITABLE = ("name", "email", "phone_number", "external_unique_id")

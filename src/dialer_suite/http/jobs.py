@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dialer_suite.client import DialerClient, Result
+from dialer_suite.http.client import DialerClient, Result
 
 TERMINAL = frozenset({"completed", "failed"})
 _LOCATION = re.compile(r"/contacts/jobs/(?P<id>[0-9]+)/?$")

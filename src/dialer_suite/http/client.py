@@ -18,7 +18,9 @@ from typing import Any
 import httpx
 import phonenumbers
 
-from dialer_suite.exchanges import (
+from dialer_suite.config.settings import Settings
+from dialer_suite.contract.report import RunReport, is_run_contact
+from dialer_suite.http.exchange import (
     CURL_CREDENTIALS,
     Exchange,
     Upload,
@@ -28,11 +30,9 @@ from dialer_suite.exchanges import (
     redact_headers,
     secrets_for,
 )
-from dialer_suite.listing import DEFAULT_PER_PAGE, ListingProblem, collect
-from dialer_suite.pacing import Pacer, pacer_for, retry_after_seconds
-from dialer_suite.report import RunReport, is_run_contact
-from dialer_suite.settings import Settings
-from dialer_suite.validation import ResponseValidator, Verdict
+from dialer_suite.http.paging import DEFAULT_PER_PAGE, ListingProblem, collect
+from dialer_suite.http.throttle import Pacer, pacer_for, retry_after_seconds
+from dialer_suite.vendor.validation import ResponseValidator, Verdict
 
 # Never retry a 429 more often than this (each wait is bounded by
 # ``pacing.MAX_RETRY_AFTER``), so a target stuck in 429 fails instead of hanging.
