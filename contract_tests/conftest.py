@@ -12,8 +12,7 @@ function: ``campaign`` / ``other_campaign`` / ``missing_campaign`` (ids; the
           (a factory), ``added`` (add a contact, read it back, return its id).
 
 For ``contract_tests/test_campaign_watch.py`` (dialer helper): use ``target``
-(``target.simulator`` is the handle or None, ``target.admin_url`` the
-simulator's ``/_simulator`` root or None), ``client``, ``campaign``,
+(``target.simulator`` is the handle or None), ``client``, ``campaign``,
 ``new_contact`` and ``added``; every request through ``client`` is validated
 against the spec and counted in the summary.
 """
@@ -33,7 +32,8 @@ from dialer_suite.contract.rundata import RunData, clean_up
 from dialer_suite.contract.session import PacedSession
 from dialer_suite.contract.state import run_phones, run_policy, session_report, session_settings
 from dialer_suite.http.client import DialerClient
-from dialer_suite.simulator import SimulatorConfig, SimulatorHandle, running_simulator, start_simulator
+from dialer_suite.simulator import SimulatorHandle
+from dialer_suite.simulator.embedded import embedded_simulator
 from dialer_suite.vendor.validation import ResponseValidator
 
 pytest_plugins = ("dialer_suite.contract.plugin",)
@@ -54,10 +54,6 @@ class Target:
         assert self.settings.base_url is not None
         return self.settings.base_url
 
-    @property
-    def admin_url(self) -> str | None:
-        return f"{self.simulator.root_url}/_simulator" if self.simulator else None
-
 
 @pytest.fixture(scope="session")
 def settings(pytestconfig: pytest.Config) -> Settings:
@@ -74,28 +70,8 @@ def target(settings: Settings) -> Iterator[Target]:
     if settings.base_url is not None:
         yield Target(settings, None)
         return
-    handle = start_simulator(embedded_config(settings, rate_limit=settings.simulator_rate_limit))
-    try:
+    with embedded_simulator(settings, rate_limit=settings.simulator_rate_limit) as handle:
         yield Target(settings.with_target(handle.base_url), handle)
-    finally:
-        handle.stop()
-
-
-def embedded_config(settings: Settings, *, rate_limit: float) -> SimulatorConfig:
-    """The embedded simulator the settings ask for (credentials, campaigns, faults, seed)."""
-    # A third campaign of its own lets campaign_watch dial without touching the
-    # contacts the other tests put on the suite's campaigns.
-    spare = max(settings.campaign_id, settings.other_campaign_id) + 1
-    if spare == settings.missing_campaign_id:
-        spare += 1
-    return SimulatorConfig(
-        username=settings.username,
-        token=settings.api_token,
-        campaigns=(settings.campaign_id, settings.other_campaign_id, spare),
-        rate_limit=rate_limit,
-        faults=settings.simulator_faults,
-        seed=settings.seed or 0,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +86,7 @@ def rate_limited(target: Target) -> Iterator[tuple[str, float]]:
     if target.simulator is None:
         yield target.base_url, VENDOR_RATE_LIMIT
         return
-    with running_simulator(embedded_config(target.settings, rate_limit=VENDOR_RATE_LIMIT)) as handle:
+    with embedded_simulator(target.settings, rate_limit=VENDOR_RATE_LIMIT) as handle:
         yield handle.base_url, VENDOR_RATE_LIMIT
 
 
@@ -132,7 +108,7 @@ def st_session(
 ) -> Iterator[PacedSession]:
     settings = target.settings
     with PacedSession(
-        target.base_url, settings.username, settings.api_token, pacer=client.pacer,
+        target.base_url, settings.username, settings.api_token, throttle=client.throttle,
         report=report, validator=validator, timeout=settings.request_timeout,
     ) as session:
         yield session

@@ -24,13 +24,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import pytest
 
 from dialer_suite.config.settings import Settings
-from dialer_suite.http.client import ContractViolation, DialerClient, same_phone
+from dialer_suite.http.client import ContractViolation, DialerClient
 from dialer_suite.http.paging import collect
+from dialer_suite.simulator.admin import SimulatorAdmin
 from dialer_suite.simulator.dialer import showcase_campaign
+from dialer_suite.vendor.phones import same_phone
 from dialer_suite.vendor.spec import contact_statuses
 from dialer_suite.vendor.statuses import IN_CALL, StatusWatch, Violation
 
@@ -39,11 +40,10 @@ pytestmark = [pytest.mark.dialer]
 # The simulator's dialer, sped up: each status of a call is visible for 0.25 s,
 # long enough for several samples, and the whole showcase campaign takes ~5 s.
 _SHOWCASE_SPEED = {"time_scale": 20.0, "step_seconds": 5.0, "redial_interval": 10.0, "agents": 8}
-# Between samples: against the simulator the pacer is the real limit; against a
+# Between samples: against the simulator the throttle is the real limit; against a
 # real campaign statuses change in seconds, and the tenant's rate limit is shared.
 _SIMULATOR_SAMPLE_SECONDS = 0.02
 _TENANT_SAMPLE_SECONDS = 1.0
-_ADMIN_TIMEOUT = 10.0
 _PAUSE_SECONDS = 10.0
 # One call of a few seconds: long enough to send an update and a delete while it lasts.
 _ONE_SLOW_CALL = {"time_scale": 1.0, "step_seconds": 1.5, "agents": 4, "skip": 0.0,
@@ -64,24 +64,6 @@ class Watched:
     stopped: str = "the time limit (watch_seconds)"
 
 
-class _Admin:
-    """The simulator's admin surface (outside the vendor contract, so not validated)."""
-
-    def __init__(self, admin_url: str) -> None:
-        self._url = admin_url
-        self._http = httpx.Client(timeout=_ADMIN_TIMEOUT)
-
-    def call(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
-        response = self._http.request(method, self._url + path, json=body)
-        assert response.status_code == 200, (
-            f"{method} {self._url + path} {body!r} -> {response.status_code} {response.text[:500]}")
-        data: dict[str, Any] = response.json()
-        return data
-
-    def close(self) -> None:
-        self._http.close()
-
-
 def _sample(client: DialerClient, campaign_id: int, watched: Watched) -> None:
     """One sample of the whole list; violations are kept, not raised, so the sequence is shown."""
     results = []
@@ -97,12 +79,12 @@ def _sample(client: DialerClient, campaign_id: int, watched: Watched) -> None:
     broken = watched.watch.observe(contacts)
     if broken and watched.first_violation is None:
         watched.first_violation = broken[0]
-    watched.broken_responses += [ContractViolation(r.verdict.violations, r.exchange)
-                                 for r in results if not r.verdict.ok]
+    watched.broken_responses += [ContractViolation(r.findings.violations, r.exchange)
+                                 for r in results if not r.findings.ok]
 
 
 def _watch(client: DialerClient, watched: Watched, seconds: float, pause: float,
-           admin: _Admin | None) -> None:
+           admin: SimulatorAdmin | None) -> None:
     """Sample until ``seconds`` pass, something breaks, or the simulator's campaign is idle."""
     started = time.monotonic()
     while time.monotonic() - started < seconds:
@@ -110,7 +92,7 @@ def _watch(client: DialerClient, watched: Watched, seconds: float, pause: float,
         if watched.first_violation or watched.broken_responses:
             watched.stopped = "the first violation"
             break
-        if admin is not None and admin.call("GET", f"/campaigns/{watched.campaign_id}/dialer")["idle"]:
+        if admin is not None and admin.dialer(watched.campaign_id)["idle"]:
             _sample(client, watched.campaign_id, watched)  # the final statuses
             watched.stopped = "the end of the campaign"
             break
@@ -118,23 +100,23 @@ def _watch(client: DialerClient, watched: Watched, seconds: float, pause: float,
     watched.elapsed = time.monotonic() - started
 
 
-def _watch_campaign(settings: Settings, admin: _Admin | None) -> int:
+def _watch_campaign(settings: Settings, admin: SimulatorAdmin | None) -> int:
     if settings.watch_campaign_id is not None:
         return settings.watch_campaign_id
     if admin is None:
         return settings.campaign_id
     used = {settings.campaign_id, settings.other_campaign_id}
-    spare = [c for c in admin.call("GET", "/dialers")["campaigns"] if c not in used]
+    spare = [c for c in admin.campaigns() if c not in used]
     # Without a spare campaign the showcase shares the suite's campaign; its contacts
     # carry the run id, so the session's cleanup would remove them too.
     return max(spare) if spare else settings.campaign_id
 
 
-def _showcase(client: DialerClient, admin: _Admin, watched: Watched, settings: Settings) -> list[int]:
+def _showcase(client: DialerClient, admin: SimulatorAdmin, watched: Watched, settings: Settings) -> list[int]:
     """Add the showcase contacts (removing leftovers of an interrupted run) and start dialing."""
     contacts, dialer_settings = showcase_campaign(settings.run_id)
     campaign_id = watched.campaign_id
-    admin.call("POST", f"/campaigns/{campaign_id}/dialer/pause")
+    admin.pause_dialer(campaign_id)
     ours = [contact["phone_number"] for contact in contacts]
     for listed in client.list_all(campaign_id):
         if any(same_phone(listed.get("phone_number"), phone) for phone in ours):
@@ -144,16 +126,15 @@ def _showcase(client: DialerClient, admin: _Admin, watched: Watched, settings: S
         result = client.add_contact(campaign_id, contact).expect(200)
         ids.append(client.added_contact_id(campaign_id, result, contact))
     _sample(client, campaign_id, watched)  # every contact seen Upcoming before the dialer starts
-    admin.call("POST", f"/campaigns/{campaign_id}/dialer/start",
-               {**dialer_settings, **_SHOWCASE_SPEED})
+    admin.start_dialer(campaign_id, {**dialer_settings, **_SHOWCASE_SPEED})
     return ids
 
 
-def _stop_and_remove(client: DialerClient, admin: _Admin, campaign_id: int, ids: list[int]) -> None:
+def _stop_and_remove(client: DialerClient, admin: SimulatorAdmin, campaign_id: int, ids: list[int]) -> None:
     """Pause, let the calls in progress end (a contact in a call cannot be deleted), remove ours."""
-    admin.call("POST", f"/campaigns/{campaign_id}/dialer/pause")
+    admin.pause_dialer(campaign_id)
     deadline = time.monotonic() + _PAUSE_SECONDS
-    while admin.call("GET", f"/campaigns/{campaign_id}/dialer")["busy_lines"]:
+    while admin.dialer(campaign_id)["busy_lines"]:
         assert time.monotonic() < deadline, f"campaign {campaign_id}: calls still running after pause"
         time.sleep(0.05)
     for contact_id in ids:
@@ -161,20 +142,17 @@ def _stop_and_remove(client: DialerClient, admin: _Admin, campaign_id: int, ids:
 
 
 @pytest.fixture(scope="module")
-def admin(target: Any) -> Iterator[_Admin | None]:
+def admin(target: Any) -> Iterator[SimulatorAdmin | None]:
     """The simulator's admin surface, or None when the target is not a simulator we started."""
-    if not target.admin_url:
+    if target.simulator is None:
         yield None
         return
-    surface = _Admin(target.admin_url)
-    try:
+    with SimulatorAdmin(target.simulator.root_url) as surface:
         yield surface
-    finally:
-        surface.close()
 
 
 @pytest.fixture(scope="module")
-def watched(target: Any, client: DialerClient, admin: _Admin | None) -> Watched:
+def watched(target: Any, client: DialerClient, admin: SimulatorAdmin | None) -> Watched:
     """The watch campaign sampled once for the module's tests (bounded by ``watch_seconds``)."""
     settings: Settings = target.settings
     watched = Watched(_watch_campaign(settings, admin))
@@ -211,7 +189,7 @@ def test_every_transition_seen_follows_the_documented_state_machine(watched: Wat
 
 
 def test_the_simulated_campaign_shows_all_21_statuses(target: Any, watched: Watched) -> None:
-    if target.admin_url is None:
+    if target.simulator is None:
         pytest.skip("only the simulator's campaign can be driven through every status")
     missing = [s for s in contact_statuses() if s not in watched.watch.seen()]
     assert not missing, (
@@ -223,7 +201,7 @@ def test_the_simulated_campaign_shows_all_21_statuses(target: Any, watched: Watc
 
 @pytest.mark.assumption("dialing-writes")
 def test_a_contact_in_a_live_call_is_neither_updated_nor_deleted(
-    client: DialerClient, admin: _Admin | None, watched: Watched,
+    client: DialerClient, admin: SimulatorAdmin | None, watched: Watched,
     new_contact: Callable[..., dict[str, Any]],
 ) -> None:
     if admin is None:
@@ -232,7 +210,7 @@ def test_a_contact_in_a_live_call_is_neither_updated_nor_deleted(
     contact = new_contact()
     contact_id = client.added_contact_id(
         campaign_id, client.add_contact(campaign_id, contact).expect(200), contact)
-    admin.call("POST", f"/campaigns/{campaign_id}/dialer/start", _ONE_SLOW_CALL)
+    admin.start_dialer(campaign_id, _ONE_SLOW_CALL)
     try:
         _wait_until_in_call(client, campaign_id, contact_id)
         client.update_contact(campaign_id, {"contact_id": contact_id, "name": contact["name"]}) \

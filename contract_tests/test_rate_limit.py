@@ -2,9 +2,9 @@
 
 Opt-in against non-loopback hosts (``--allow-rate-limit-tests``): the burst
 spends the tenant's whole budget for a moment. The burst bypasses the suite's
-pacer, runs on a few threads so that network latency cannot keep it under the
+throttle, runs on a few threads so that network latency cannot keep it under the
 limit, is bounded in count, and the test then waits the ``Retry-After`` out
-(bounded) on the shared pacer so the next tests are not throttled.
+(bounded) on the shared throttle so the next tests are not throttled.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from dialer_suite.config.settings import Settings
 from dialer_suite.contract.report import RunReport
 from dialer_suite.http.client import DialerClient, Result
-from dialer_suite.http.throttle import Pacer, retry_after_seconds
+from dialer_suite.http.throttle import SpacedThrottle, retry_after_seconds
 
 pytestmark = [pytest.mark.scenario, pytest.mark.rate_limit, pytest.mark.assumption("rate-limit-429")]
 
@@ -33,7 +33,7 @@ def test_burst_past_the_rate_limit_is_answered_429_with_retry_after(
     base_url, limit = rate_limited
     unpaced = DialerClient(
         base_url, settings.username, settings.api_token, rate_limit=1e9, report=report,
-        validator=client.validator, pacer=Pacer(1e9), timeout=settings.request_timeout,
+        validator=client.validator, throttle=SpacedThrottle(1e9), timeout=settings.request_timeout,
     )
     answers: list[Result] = []
     with unpaced, ThreadPoolExecutor(_THREADS) as pool:
@@ -45,7 +45,7 @@ def test_burst_past_the_rate_limit_is_answered_429_with_retry_after(
                 break
     throttled = [a for a in answers if a.status == 429]
     if throttled and base_url == client.base_url:
-        client.pacer.pause_until(retry_after_seconds(throttled[-1].headers.get("retry-after")))
+        client.throttle.throttled(retry_after_seconds(throttled[-1].headers.get("retry-after")))
     assert throttled, (
         f"{len(answers)} requests in a burst (limit {limit:g}/s) were all answered "
         f"{sorted({a.status for a in answers})}; expected some 429 (each 429 is validated "

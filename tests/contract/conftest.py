@@ -11,7 +11,7 @@ import pytest
 
 from dialer_suite.contract.report import RunReport
 from dialer_suite.http.client import DialerClient
-from dialer_suite.http.throttle import Pacer
+from dialer_suite.http.throttle import SpacedThrottle
 
 BASE = "http://vendor.test/apps/api/v1"
 USER, TOKEN = "acme", "s3cret-token-9d1e"
@@ -42,7 +42,7 @@ def make_client() -> Iterator[Callable[[Handler], DialerClient]]:
     def make(handler: Handler) -> DialerClient:
         client = DialerClient(
             BASE, USER, TOKEN, rate_limit=1e6, report=RunReport(run_id="r1"),
-            transport=httpx.MockTransport(handler), pacer=Pacer(1e6),
+            transport=httpx.MockTransport(handler), throttle=SpacedThrottle(1e6),
         )
         clients.append(client)
         return client

@@ -33,7 +33,7 @@ def test_a_status_outside_the_enum_is_shown_verbatim(make_client: MakeClient) ->
 def test_unknown_keys_are_drift_not_failures(make_client: MakeClient) -> None:
     client = make_client(lambda request: json_response(200, record(7, loyalty_tier="gold")))
     result = client.update_contact(1, {"contact_id": 7})
-    assert [d.key for d in result.verdict.drift] == ["loyalty_tier"]
+    assert [d.key for d in result.findings.drift] == ["loyalty_tier"]
     assert client.report is not None and len(client.report.drift) == 1
 
 

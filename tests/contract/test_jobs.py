@@ -8,7 +8,14 @@ import httpx
 import pytest
 
 from dialer_suite.http.client import ContractViolation, DialerClient
-from dialer_suite.http.jobs import JobIdProblem, JobNotFinished, locate_job_id, poll_job
+from dialer_suite.http.jobs import (
+    Backoff,
+    JobIdProblem,
+    JobNotFinished,
+    locate_job_id,
+    poll_job,
+    wait_for_job,
+)
 
 from .conftest import Handler, json_response
 
@@ -64,7 +71,7 @@ def test_polling_backs_off_exponentially_up_to_a_cap(make_client: MakeClient) ->
     answers = iter([_job("in_progress")] * 6 + [_job("completed")])
     client = make_client(lambda request: next(answers))
     clock = _Clock()
-    job = poll_job(client, 1, 3, timeout=60, first_interval=0.1, max_interval=0.5,
+    job = poll_job(client, 1, 3, timeout=60, backoff=Backoff(first=0.1, most=0.5),
                    clock=clock, sleep=clock.sleep)
     assert job["status"] == "completed"
     assert clock.sleeps == [0.1, 0.2, 0.4, 0.5, 0.5, 0.5]
@@ -83,3 +90,24 @@ def test_a_job_status_outside_the_enum_fails_the_poll(make_client: MakeClient) -
     client = make_client(lambda request: _job("Completed"))
     with pytest.raises(ContractViolation, match="'Completed' is not one of the 3 allowed values"):
         poll_job(client, 1, 3, timeout=5)
+
+
+def test_reads_that_keep_failing_end_the_wait_naming_the_job() -> None:
+    clock = _Clock()
+    with pytest.raises(JobNotFinished, match="job 9: 3 reads in a row failed"):
+        wait_for_job(lambda: None, describe="job 9", timeout=60, clock=clock, sleep=clock.sleep)
+
+
+def test_one_failed_read_is_forgiven() -> None:
+    answers = iter([None, {"status": "in_progress"}, None, {"id": 9, "status": "completed"}])
+    clock = _Clock()
+    job = wait_for_job(lambda: next(answers), describe="job 9", timeout=60, clock=clock, sleep=clock.sleep)
+    assert job["status"] == "completed"
+
+
+def test_the_timeout_counts_from_when_the_wait_began() -> None:
+    clock = _Clock()
+    clock.now = 10.0
+    with pytest.raises(JobNotFinished, match=r"still 'in_progress' after 10\.0 s"):
+        wait_for_job(lambda: {"status": "in_progress"}, describe="job 9", timeout=10, started=0.0,
+                     backoff=Backoff(first=1.0, factor=1.0), clock=clock, sleep=clock.sleep)

@@ -36,20 +36,20 @@ def validator() -> ResponseValidator:
 def test_a_broken_list_answer_is_a_named_violation(
     validator: ResponseValidator, status: int, headers: dict[str, str], body: bytes, named: str
 ) -> None:
-    verdict = validator.validate("GET", LIST, status, headers, body, BASE)
-    assert any(named in v for v in verdict.violations), verdict.violations
+    findings = validator.validate("GET", LIST, status, headers, body, BASE)
+    assert any(named in v for v in findings.violations), findings.violations
 
 
 def test_error_bodies_may_be_empty(validator: ResponseValidator) -> None:
-    verdict = validator.validate("GET", LIST, 404, {}, b"", BASE)
-    assert verdict.ok, verdict.violations
+    findings = validator.validate("GET", LIST, 404, {}, b"", BASE)
+    assert findings.ok, findings.violations
 
 
 def test_the_documented_202_without_body_is_accepted(validator: ResponseValidator) -> None:
-    verdict = validator.validate("POST", LIST + "/import", 202, {}, b"", BASE)
-    assert verdict.ok, verdict.violations
+    findings = validator.validate("POST", LIST + "/import", 202, {}, b"", BASE)
+    assert findings.ok, findings.violations
 
 
 def test_a_request_outside_the_spec_is_a_violation(validator: ResponseValidator) -> None:
-    verdict = validator.validate("GET", BASE + "/outbound_dialer/campaigns", 200, JSON, b"[]", BASE)
-    assert "is not an operation of the spec" in verdict.violations[0]
+    findings = validator.validate("GET", BASE + "/outbound_dialer/campaigns", 200, JSON, b"[]", BASE)
+    assert "is not an operation of the spec" in findings.violations[0]

@@ -19,10 +19,10 @@ import requests
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
-from dialer_suite.http.client import same_phone
 from dialer_suite.http.jobs import JobIdProblem, locate_job_id
 from dialer_suite.http.paging import ListingProblem, collect
 from dialer_suite.vendor import spec
+from dialer_suite.vendor.phones import same_phone
 from dialer_suite.vendor.validation import ResponseValidator
 
 _LIST_TIMEOUT = 30.0
@@ -65,11 +65,11 @@ def dialer_response_conforms(ctx: CheckContext, response: Response, case: Case) 
     """The response is declared for its operation and matches it (headers, media type, schema)."""
     if not _sent_as_declared(case):
         return
-    verdict = validator().validate_operation(
+    findings = validator().validate_operation(
         operation_of(case), response.status_code, _headers(response), response.content
     )
-    if verdict.violations:
-        raise AssertionError("\n".join(verdict.violations))
+    if findings.violations:
+        raise AssertionError("\n".join(findings.violations))
 
 
 @schemathesis.check
@@ -236,11 +236,11 @@ class _Reader:
     def get(self, path: str, operation_id: str, params: dict[str, Any] | None = None) -> Any:
         answer = self._session.get(self._base + path, params=params, headers=self._headers,
                                    timeout=_LIST_TIMEOUT)
-        verdict = validator().validate_operation(
+        findings = validator().validate_operation(
             spec.operation(operation_id), answer.status_code, dict(answer.headers), answer.content
         )
-        if verdict.violations:
-            raise AssertionError("reading back: " + "\n".join(verdict.violations))
+        if findings.violations:
+            raise AssertionError("reading back: " + "\n".join(findings.violations))
         return answer
 
     def contacts(self, case: Case) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """What a run saw, summed up: operations × status codes, status values, drift, assumptions, data written.
 
-The client feeds every exchange and its verdict in; the pytest plugin adds test
+The client feeds every exchange and its findings in; the pytest plugin adds test
 outcomes by kind (documented contract vs assumption) and renders the result as
 Markdown (``reports/contract-summary.md``), JSON (for ``dialer-suite contract``)
 and terminal lines. Nothing here sees a credential: exchanges arrive redacted.
@@ -17,7 +17,8 @@ from typing import Any
 
 from dialer_suite.http.exchange import Exchange
 from dialer_suite.vendor import spec
-from dialer_suite.vendor.validation import Drift, Verdict
+from dialer_suite.vendor.testdata import is_run_contact
+from dialer_suite.vendor.validation import Drift, Findings
 
 DOCUMENTED = "documented"
 ASSUMPTION = "assumption"
@@ -36,7 +37,7 @@ class Outcome:
 
 @dataclass
 class RunReport:
-    """Collects everything a run observed; thread-safe for the pacer's concurrent callers."""
+    """Collects everything a run observed; thread-safe for the concurrent senders."""
 
     run_id: str = ""
     seed: int | None = None
@@ -53,32 +54,32 @@ class RunReport:
     _removed: set[str] = field(default_factory=set, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def record(self, exchange: Exchange, verdict: Verdict | None) -> None:
-        if verdict is None or exchange.status is None:
+    def record(self, exchange: Exchange, findings: Findings | None) -> None:
+        if findings is None or exchange.status is None:
             return
         with self._lock:
-            self.calls[(verdict.operation_id or "(outside the spec)", exchange.status)] += 1
-            self.contact_statuses.update(verdict.contact_statuses)
-            self.job_statuses.update(verdict.job_statuses)
-            self.drift.update(verdict.drift)
-            self._track_written(verdict)
+            self.calls[(findings.operation_id or "(outside the spec)", exchange.status)] += 1
+            self.contact_statuses.update(findings.contact_statuses)
+            self.job_statuses.update(findings.job_statuses)
+            self.drift.update(findings.drift)
+            self._track_written(findings)
 
-    def _track_written(self, verdict: Verdict) -> None:
+    def _track_written(self, findings: Findings) -> None:
         """Count the run's contacts by what responses show (imports included, once listed)."""
-        if not self.run_id or verdict.status != 200:
+        if not self.run_id or findings.status != 200:
             return
-        body = verdict.body
-        if verdict.operation_id == "addContact" and isinstance(body, dict):
+        body = findings.body
+        if findings.operation_id == "addContact" and isinstance(body, dict):
             contacts = body.get("valid_contacts") or []
         elif isinstance(body, list):
             contacts = body
-        elif isinstance(body, dict) and verdict.operation_id in ("updateContact", "deleteContact"):
+        elif isinstance(body, dict) and findings.operation_id in ("updateContact", "deleteContact"):
             contacts = [body]
         else:
             return
         mine = [c for c in contacts if isinstance(c, dict) and is_run_contact(c, self.run_id)]
         self._seen.update(_key(c) for c in mine)
-        if verdict.operation_id == "deleteContact":
+        if findings.operation_id == "deleteContact":
             self._removed.update(_key(c) for c in mine)
 
     def observe(self, assumption_id: str, held: bool, detail: str) -> None:
@@ -236,13 +237,6 @@ class RunReport:
 def _first_line(message: str) -> str:
     line = message.strip().splitlines()[0] if message.strip() else ""
     return line[:300].replace("|", "\\|")
-
-
-def is_run_contact(contact: dict[str, Any], run_id: str) -> bool:
-    """True when the run id is in the contact's ``external_unique_id`` or ``name``."""
-    return run_id in str(contact.get("external_unique_id") or "") or run_id in str(
-        contact.get("name") or ""
-    )
 
 
 def _key(contact: dict[str, Any]) -> str:

@@ -1,7 +1,7 @@
 """The requests session schemathesis sends through: paced, recorded, credentials redacted.
 
 Schemathesis talks ``requests``; the scenario client talks ``httpx``. Both
-draw from the same pacer and feed the same run report, so the rate limit and
+send through ``send_paced`` with the same throttle and feed the same run report, so the rate limit and
 the "operations × status codes" table cover everything the run sent,
 including requests that built-in checks send on their own (they reuse the
 session passed to ``call_and_validate``).
@@ -15,7 +15,6 @@ from typing import Any
 import requests
 
 from dialer_suite.contract.report import RunReport
-from dialer_suite.http.client import MAX_429_RETRIES
 from dialer_suite.http.exchange import (
     CURL_CREDENTIALS,
     Exchange,
@@ -26,7 +25,8 @@ from dialer_suite.http.exchange import (
     redact_headers,
     secrets_for,
 )
-from dialer_suite.http.throttle import Pacer, retry_after_seconds
+from dialer_suite.http.send import send_paced
+from dialer_suite.http.throttle import Throttle
 from dialer_suite.vendor.validation import ResponseValidator
 
 IMPORT_FILENAME = "contacts.json"
@@ -41,7 +41,7 @@ class PacedSession(requests.Session):
         username: str,
         api_token: str,
         *,
-        pacer: Pacer,
+        throttle: Throttle,
         report: RunReport | None,
         validator: ResponseValidator,
         timeout: float,
@@ -51,7 +51,7 @@ class PacedSession(requests.Session):
         # able to leave them out (the ignored_auth check), which session.auth would undo.
         self._authorization = basic_authorization(username, api_token)
         self.base_url = base_url
-        self._pacer = pacer
+        self._throttle = throttle
         self._report = report
         self._validator = validator
         self._timeout = timeout
@@ -61,15 +61,18 @@ class PacedSession(requests.Session):
     def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs["files"] = _named_file_parts(kwargs.get("files"))
         kwargs.setdefault("timeout", self._timeout)
-        for attempt in range(MAX_429_RETRIES + 1):
-            self._pacer.acquire()
+        send_once = super().request
+
+        def attempt() -> requests.Response:
             started = time.monotonic()
-            response = super().request(method, url, *args, **kwargs)
+            response = send_once(method, url, *args, **kwargs)
             self._record(response, time.monotonic() - started, kwargs.get("files"))
-            if response.status_code != 429 or attempt == MAX_429_RETRIES:
-                return response
-            self._pacer.pause_until(retry_after_seconds(response.headers.get("Retry-After")))
-        raise AssertionError("unreachable: the loop returns on its last attempt")
+            return response
+
+        return send_paced(
+            attempt, throttle=self._throttle, status=lambda r: r.status_code,
+            retry_after=lambda r: r.headers.get("Retry-After"),
+        )
 
     def _record(self, response: requests.Response, elapsed: float, files: Any) -> None:
         request = response.request
@@ -95,11 +98,11 @@ class PacedSession(requests.Session):
         )
         self.exchanges.append(exchange)
         if self._report is not None:
-            verdict = self._validator.validate(
+            findings = self._validator.validate(
                 exchange.method, str(request.url), response.status_code, response.headers,
                 response.content, self.base_url,
             )
-            self._report.record(exchange, verdict)
+            self._report.record(exchange, findings)
 
     def last_exchange_for(self, case_id: str) -> Exchange | None:
         """The last exchange sent for a schemathesis case (its id travels in a header)."""

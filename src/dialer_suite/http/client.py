@@ -13,13 +13,11 @@ import json
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
-import phonenumbers
 
 from dialer_suite.config.settings import Settings
-from dialer_suite.contract.report import RunReport, is_run_contact
 from dialer_suite.http.exchange import (
     CURL_CREDENTIALS,
     Exchange,
@@ -31,13 +29,22 @@ from dialer_suite.http.exchange import (
     secrets_for,
 )
 from dialer_suite.http.paging import DEFAULT_PER_PAGE, ListingProblem, collect
-from dialer_suite.http.throttle import Pacer, pacer_for, retry_after_seconds
-from dialer_suite.vendor.validation import ResponseValidator, Verdict
+from dialer_suite.http.send import send_paced
+from dialer_suite.http.throttle import Throttle, shared_throttle
+from dialer_suite.vendor.phones import same_phone
+from dialer_suite.vendor.testdata import is_run_contact
+from dialer_suite.vendor.validation import Findings, ResponseValidator
 
-# Never retry a 429 more often than this (each wait is bounded by
-# ``pacing.MAX_RETRY_AFTER``), so a target stuck in 429 fails instead of hanging.
-MAX_429_RETRIES = 3
 _USE_SETTINGS = object()
+
+
+class Observer(Protocol):
+    """Who hears of every exchange, and of what the target did about an assumption
+    (the contract suite's run report)."""
+
+    def record(self, exchange: Exchange, findings: Findings | None) -> None: ...
+
+    def observe(self, assumption_id: str, held: bool, detail: str) -> None: ...
 
 
 class ContractViolation(AssertionError):
@@ -55,7 +62,7 @@ class Result:
     """A validated exchange; ``body`` is the parsed JSON (None when empty)."""
 
     exchange: Exchange
-    verdict: Verdict
+    findings: Findings
     headers: httpx.Headers
 
     @property
@@ -65,7 +72,7 @@ class Result:
 
     @property
     def body(self) -> Any:
-        return self.verdict.body
+        return self.findings.body
 
     def expect(self, *statuses: int, why: str = "") -> Result:
         """Fail, showing the exchange, unless the status is one of ``statuses``."""
@@ -73,7 +80,7 @@ class Result:
             expected = " or ".join(str(s) for s in statuses)
             reason = f" ({why})" if why else ""
             raise ContractViolation(
-                [f"{self.verdict.operation_id}: expected {expected}{reason}, got {self.status}"],
+                [f"{self.findings.operation_id}: expected {expected}{reason}, got {self.status}"],
                 self.exchange,
             )
         return self
@@ -81,21 +88,6 @@ class Result:
     def fail(self, problem: str) -> ContractViolation:
         """A violation about this exchange, for a caller to raise."""
         return ContractViolation([problem], self.exchange)
-
-
-def same_phone(left: str | None, right: str | None) -> bool:
-    """True when two spellings name the same number (``+1 201-555-0123`` == ``+12015550123``)."""
-    if left is None or right is None:
-        return False
-    return _normalised(left) == _normalised(right)
-
-
-def _normalised(number: str) -> str:
-    try:
-        parsed = phonenumbers.parse(number, "US")
-    except phonenumbers.NumberParseException:
-        return "".join(ch for ch in number if ch.isdigit())
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 class DialerClient:
@@ -108,11 +100,11 @@ class DialerClient:
         api_token: str,
         *,
         rate_limit: float,
-        report: RunReport | None = None,
+        report: Observer | None = None,
         validator: ResponseValidator | None = None,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
-        pacer: Pacer | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.username = username
@@ -120,14 +112,14 @@ class DialerClient:
         self._secrets = secrets_for(username, api_token)
         self.report = report
         self.validator = validator or ResponseValidator()
-        self.pacer = pacer or pacer_for(self.base_url, rate_limit)
+        self.throttle = throttle or shared_throttle(self.base_url, rate_limit)
         self._http = httpx.Client(timeout=timeout, transport=transport)
 
     @classmethod
     def from_settings(
         cls,
         settings: Settings,
-        report: RunReport | None = None,
+        report: Observer | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> DialerClient:
         if settings.base_url is None:
@@ -177,17 +169,23 @@ class DialerClient:
         validate: bool = True,
         retry_429: bool = True,
     ) -> Result:
-        """Send, record, validate. ``credentials``: None for none, or a (user, password) pair."""
-        for attempt in range(MAX_429_RETRIES + 1):
+        """Send, record, validate. ``credentials``: None for none, or a (user, password) pair.
+
+        Every answer is validated as it comes, a retried 429 too.
+        """
+
+        def attempt() -> Result:
             result = self._send_once(
                 method, path, json_body, content, content_type, upload, params, credentials
             )
-            if validate and not result.verdict.ok:
-                raise ContractViolation(result.verdict.violations, result.exchange)
-            if result.status != 429 or not retry_429 or attempt == MAX_429_RETRIES:
-                return result
-            self.pacer.pause_until(retry_after_seconds(result.headers.get("retry-after")))
-        raise AssertionError("unreachable: the loop returns on its last attempt")
+            if validate and not result.findings.ok:
+                raise ContractViolation(result.findings.violations, result.exchange)
+            return result
+
+        return send_paced(
+            attempt, throttle=self.throttle, status=lambda r: r.status,
+            retry_after=lambda r: r.headers.get("retry-after"), retry_429=retry_429,
+        )
 
     def _send_once(
         self,
@@ -231,7 +229,6 @@ class DialerClient:
             upload=upload,
             curl_auth=curl_auth,
         )
-        self.pacer.acquire()
         started = time.monotonic()
         try:
             response = self._http.send(request)
@@ -243,13 +240,13 @@ class DialerClient:
         exchange.status = response.status_code
         exchange.response_headers = redact_headers(dict(response.headers), self._secrets)
         exchange.response_body = redact_body(response.content, self._secrets)
-        verdict = self.validator.validate(
+        findings = self.validator.validate(
             method, str(request.url), response.status_code, response.headers, response.content,
             self.base_url,
         )
         if self.report is not None:
-            self.report.record(exchange, verdict)
-        return Result(exchange, verdict, response.headers)
+            self.report.record(exchange, findings)
+        return Result(exchange, findings, response.headers)
 
     # -- the six operations ----------------------------------------------------------
 

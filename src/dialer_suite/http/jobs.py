@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,37 +77,82 @@ def find_job_id(result: Result) -> JobRef:
         raise result.fail(str(problem)) from None
 
 
+@dataclass(frozen=True)
+class Backoff:
+    """Seconds between job reads: ``first``, then times ``factor`` each read, at most ``most``."""
+
+    first: float = 0.05
+    factor: float = 2.0
+    most: float = 2.0
+
+    def intervals(self) -> Iterator[float]:
+        interval = self.first
+        while True:
+            yield interval
+            interval = min(interval * self.factor, self.most)
+
+
+# A read that answers nothing usable this many times in a row ends the wait.
+MAX_MISSED_READS = 3
+
+
+def wait_for_job(
+    read: Callable[[], Any],
+    *,
+    describe: str,
+    timeout: float,
+    backoff: Backoff = Backoff(),
+    started: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """Call ``read`` (the job's body, or None when a read failed) until the job ends.
+
+    The one job-polling loop of the suite: the scenarios and the load users
+    both wait here. Raises ``JobNotFinished`` naming ``describe``, the last
+    status and the time spent once ``timeout`` seconds (from ``started``, the
+    clock value the wait began at; default now) run out, or after
+    ``MAX_MISSED_READS`` failed reads in a row.
+    """
+    started = clock() if started is None else started
+    status: Any = None
+    misses = 0
+    for reads, interval in enumerate(backoff.intervals(), start=1):
+        job = read()
+        misses = 0 if job is not None else misses + 1
+        if job is not None:
+            status = job.get("status") if isinstance(job, dict) else None
+            if status in TERMINAL:
+                return dict(job)
+        elapsed = clock() - started
+        if misses >= MAX_MISSED_READS:
+            raise JobNotFinished(f"{describe}: {misses} reads in a row failed (last status {status!r})")
+        if elapsed + interval > timeout:
+            raise JobNotFinished(
+                f"{describe} still {status!r} after {elapsed:.1f} s ({reads} polls; timeout "
+                f"{timeout:.0f} s, DIALER_JOB_TIMEOUT)"
+            )
+        sleep(interval)
+    raise AssertionError("unreachable: the intervals never end")
+
+
 def poll_job(
     client: DialerClient,
     campaign_id: int,
     job_id: int,
     *,
     timeout: float,
-    first_interval: float = 0.05,
-    factor: float = 2.0,
-    max_interval: float = 2.0,
+    backoff: Backoff = Backoff(),
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
-    """Read the job with exponential backoff until it is completed or failed.
+    """Read the job with exponential backoff until it is completed or failed (``wait_for_job``);
+    every read is validated by the client, and an answer other than 200 fails at once."""
 
-    Raises ``JobNotFinished`` naming the job, its last status and the time
-    spent when ``timeout`` runs out; every read is validated by the client.
-    """
-    started = clock()
-    interval = first_interval
-    polls = 0
-    while True:
-        job = client.get_job(campaign_id, job_id).expect(200, why="the job the 202 named").body
-        polls += 1
-        status = job.get("status") if isinstance(job, dict) else None
-        if status in TERMINAL:
-            return dict(job)
-        elapsed = clock() - started
-        if elapsed + interval > timeout:
-            raise JobNotFinished(
-                f"import job {job_id} of campaign {campaign_id} still {status!r} after "
-                f"{elapsed:.1f} s ({polls} polls; timeout {timeout:.0f} s, DIALER_JOB_TIMEOUT)"
-            )
-        sleep(interval)
-        interval = min(interval * factor, max_interval)
+    def read() -> Any:
+        return client.get_job(campaign_id, job_id).expect(200, why="the job the 202 named").body
+
+    return wait_for_job(
+        read, describe=f"import job {job_id} of campaign {campaign_id}", timeout=timeout,
+        backoff=backoff, clock=clock, sleep=sleep,
+    )

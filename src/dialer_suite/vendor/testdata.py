@@ -198,6 +198,13 @@ def run_tag(run_id: str) -> str:
     return f"{RUN_TAG_PREFIX}-{run_id}-"
 
 
+def is_run_contact(contact: dict[str, Any], run_id: str) -> bool:
+    """True when the run id is in the contact's ``external_unique_id`` or ``name``."""
+    return run_id in str(contact.get("external_unique_id") or "") or run_id in str(
+        contact.get("name") or ""
+    )
+
+
 def make_contact(
     run_id: str, index: int, phone: str, *, outbound: str | None = FICTIONAL_OUTBOUND
 ) -> dict[str, Any]:

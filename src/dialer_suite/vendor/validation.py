@@ -2,7 +2,7 @@
 
 One ``ResponseValidator`` serves the whole suite — the scenario client, the
 schemathesis checks and the reports — so that a scenario's 404 is held to the
-same contract as a property test's 200. It returns a ``Verdict`` instead of
+same contract as a property test's 200. It returns a ``Findings`` instead of
 raising, so callers decide whether a problem fails the test (violations) or is
 only reported (drift: keys the vendor added, which its docs allow).
 """
@@ -43,7 +43,7 @@ class Drift:
 
 
 @dataclass
-class Verdict:
+class Findings:
     """What one response showed: contract violations, drift, and the status values it carried."""
 
     operation_id: str | None
@@ -121,31 +121,31 @@ class ResponseValidator:
         headers: Mapping[str, str],
         content: bytes,
         base_url: str | None = None,
-    ) -> Verdict:
+    ) -> Findings:
         op = match_operation(method, url, base_url)
         if op is None:
-            verdict = Verdict(None, status)
-            verdict.violations.append(f"{method} {urlsplit(url).path} is not an operation of the spec")
-            return verdict
+            findings = Findings(None, status)
+            findings.violations.append(f"{method} {urlsplit(url).path} is not an operation of the spec")
+            return findings
         return self.validate_operation(op, status, headers, content)
 
     def validate_operation(
         self, op: spec.Operation, status: int, headers: Mapping[str, str], content: bytes
-    ) -> Verdict:
+    ) -> Findings:
         """``validate`` when the operation is already known (schemathesis cases)."""
-        verdict = Verdict(op.operation_id, status)
+        findings = Findings(op.operation_id, status)
         response_pointer = self._response_pointer(op, status)
         if response_pointer is None:
             declared = ", ".join(sorted(op.definition.get("responses", {})))
-            verdict.violations.append(
+            findings.violations.append(
                 f"{op.operation_id}: status {status} is not declared (declared: {declared})"
             )
-            return verdict
+            return findings
         pointer, response = _follow(self._document, response_pointer)
         lowered = {name.lower(): value for name, value in headers.items()}
-        self._check_headers(verdict, pointer, response, lowered)
-        self._check_body(verdict, pointer, response, lowered, content)
-        return verdict
+        self._check_headers(findings, pointer, response, lowered)
+        self._check_body(findings, pointer, response, lowered, content)
+        return findings
 
     def _response_pointer(self, op: spec.Operation, status: int) -> str | None:
         responses = op.definition.get("responses", {})
@@ -156,7 +156,7 @@ class ResponseValidator:
         return None
 
     def _check_headers(
-        self, verdict: Verdict, pointer: str, response: dict[str, Any], headers: Mapping[str, str]
+        self, findings: Findings, pointer: str, response: dict[str, Any], headers: Mapping[str, str]
     ) -> None:
         for name in response.get("headers", {}):
             header_pointer, declared = _follow(
@@ -165,27 +165,27 @@ class ResponseValidator:
             value = headers.get(name.lower())
             if value is None:
                 if declared.get("required"):
-                    verdict.violations.append(
-                        f"{verdict.operation_id} {verdict.status}: required header {name} is missing"
+                    findings.violations.append(
+                        f"{findings.operation_id} {findings.status}: required header {name} is missing"
                     )
                 continue
             if "schema" in declared:
                 error = self._first_error(value, f"{header_pointer}/schema")
                 if error:
-                    verdict.violations.append(
-                        f"{verdict.operation_id} {verdict.status}: header {name}: {error}"
+                    findings.violations.append(
+                        f"{findings.operation_id} {findings.status}: header {name}: {error}"
                     )
 
     def _check_body(
         self,
-        verdict: Verdict,
+        findings: Findings,
         pointer: str,
         response: dict[str, Any],
         headers: Mapping[str, str],
         content: bytes,
     ) -> None:
         declared = response.get("content", {})
-        where = f"{verdict.operation_id} {verdict.status}"
+        where = f"{findings.operation_id} {findings.status}"
         if not declared:
             return
         media, schema_pointer = next(
@@ -193,22 +193,22 @@ class ResponseValidator:
         )
         if not content.strip():
             if not self._accepts_absent_body(schema_pointer):
-                verdict.violations.append(f"{where}: empty body, expected {media}")
+                findings.violations.append(f"{where}: empty body, expected {media}")
             return
         content_type = headers.get("content-type", "")
         if content_type.split(";")[0].strip().lower() not in {m.lower() for m in declared}:
-            verdict.violations.append(
+            findings.violations.append(
                 f"{where}: Content-Type {content_type or '(missing)'!r}, expected {media}"
             )
         try:
             body = json.loads(content)
         except ValueError as problem:
-            verdict.violations.append(f"{where}: body is not JSON ({problem}): {content[:200]!r}")
+            findings.violations.append(f"{where}: body is not JSON ({problem}): {content[:200]!r}")
             return
-        verdict.body = body
+        findings.body = body
         schema_pointer, _ = _follow(self._document, schema_pointer)
-        verdict.violations += [f"{where}: {error}" for error in self._errors(body, schema_pointer)]
-        self._walk(verdict, body, schema_pointer, "")
+        findings.violations += [f"{where}: {error}" for error in self._errors(body, schema_pointer)]
+        self._walk(findings, body, schema_pointer, "")
 
     def _accepts_absent_body(self, schema_pointer: str) -> bool:
         """An empty body is fine where the schema asks nothing (error bodies, the 202 "None")."""
@@ -236,28 +236,28 @@ class ResponseValidator:
         error = best_match(self._validator(schema_pointer).iter_errors(instance))
         return error.message if error else None
 
-    def _walk(self, verdict: Verdict, instance: Any, schema_pointer: str, where: str) -> None:
+    def _walk(self, findings: Findings, instance: Any, schema_pointer: str, where: str) -> None:
         """Collect drift (unknown keys) and the status values, following the schema's shape."""
         schema_pointer, schema = _follow(self._document, schema_pointer)
         if schema_pointer == _CONTACT_STATUS_REF and isinstance(instance, str):
-            verdict.contact_statuses.append(instance)
+            findings.contact_statuses.append(instance)
             if instance not in self._contact_enum:
-                verdict.violations.append(
-                    f"{verdict.operation_id} {verdict.status}: contact status {instance!r} at "
+                findings.violations.append(
+                    f"{findings.operation_id} {findings.status}: contact status {instance!r} at "
                     f"{where} is not one of the {len(self._contact_enum)} documented values"
                 )
         if schema_pointer == _JOB_STATUS_REF and isinstance(instance, str):
-            verdict.job_statuses.append(instance)
+            findings.job_statuses.append(instance)
         if isinstance(instance, list) and "items" in schema:
             for index, item in enumerate(instance):
-                self._walk(verdict, item, f"{schema_pointer}/items", f"{where}/{index}")
+                self._walk(findings, item, f"{schema_pointer}/items", f"{where}/{index}")
         if isinstance(instance, dict) and "properties" in schema:
             properties = schema["properties"]
             for key, value in instance.items():
                 if key in properties:
                     self._walk(
-                        verdict, value, f"{schema_pointer}/properties/{_pointer_escape(key)}",
+                        findings, value, f"{schema_pointer}/properties/{_pointer_escape(key)}",
                         f"{where}/{key}",
                     )
                 elif "additionalProperties" not in schema:
-                    verdict.drift.append(Drift(verdict.operation_id or "?", verdict.status, where, key))
+                    findings.drift.append(Drift(findings.operation_id or "?", findings.status, where, key))
