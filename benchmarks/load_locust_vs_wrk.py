@@ -24,6 +24,7 @@ import argparse
 import csv
 import itertools
 import json
+import math
 import os
 import re
 import shutil
@@ -36,9 +37,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from dialer_suite.config.settings import load_settings
 from dialer_suite.http.exchange import basic_authorization
-from dialer_suite.load.profiles import Request, build_plan
-from dialer_suite.load.runner import LoadOptions, load_tests_dir, locust_command
+from dialer_suite.load.profiles import Request
+from dialer_suite.load.runner import LoadOptions, load_tests_dir, prepare
 from dialer_suite.simulator import SimulatorConfig, SimulatorHandle, running_simulator
 
 TARGET_RPS = 3000.0
@@ -85,8 +87,8 @@ def run_locust(sim: SimulatorHandle, rate: float, seconds: float, workdir: Path)
         report_dir=report,
         slo_file=load_tests_dir() / "slo.toml",
     )
-    plan = build_plan(request, rate_ceiling=None)
-    command = locust_command(options, plan, sim.base_url, "bench", allow_writes=False)
+    settings = load_settings({"base_url": sim.base_url, "run_id": "bench"})
+    command, _ = prepare(options, settings, sim.base_url)
     env = {**os.environ, "DIALER_USERNAME": sim.username, "DIALER_API_TOKEN": sim.token}
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_renice
@@ -183,9 +185,10 @@ def run_wrk(sim: SimulatorHandle, seconds: float, first_number: int) -> dict[str
     }
 
 
-def _median(rounds: list[dict[str, Any]], key: str) -> float | None:
+def _median(rounds: list[dict[str, Any]], key: str) -> float:
+    """The median of ``key`` over the rounds that measured it (NaN when none did)."""
     values = [r[key] for r in rounds if r.get(key) is not None]
-    return statistics.median(values) if values else None
+    return float(statistics.median(values)) if values else math.nan
 
 
 def main() -> int:

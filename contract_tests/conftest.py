@@ -20,7 +20,7 @@ against the spec and counted in the summary.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -71,7 +71,13 @@ def target(settings: Settings) -> Iterator[Target]:
         yield Target(settings, None)
         return
     with embedded_simulator(settings, rate_limit=settings.simulator_rate_limit) as handle:
-        yield Target(settings.with_target(handle.base_url), handle)
+        # The simulator's size limits are known, so its 413s are checked too.
+        known = replace(
+            settings.with_target(handle.base_url),
+            max_body_bytes=settings.max_body_bytes or handle.config.max_body_bytes,
+            max_import_bytes=settings.max_import_bytes or handle.config.max_import_bytes,
+        )
+        yield Target(known, handle)
 
 
 @pytest.fixture(scope="module")
@@ -126,11 +132,16 @@ def run_data(target: Target, client: DialerClient, report: RunReport) -> Iterato
             # only cost time. Cleanup itself is tested in tests/contract.
             report.note("cleanup", "skipped: the embedded simulator is discarded with its data")
         elif settings.writes_allowed:
-            result = clean_up(client, data, (settings.campaign_id, settings.other_campaign_id))
-            report.left = result.left
+            result = clean_up(
+                client, data, report.jobs, (settings.campaign_id, settings.other_campaign_id),
+                job_timeout=settings.job_timeout,
+            )
+            report.left = len(result.left)
             report.note("cleanup", f"removed {result.removed} contact(s) of run {settings.run_id}")
-            for problem in result.problems:
-                report.note("cleanup problem", problem)
+            for index, leftover in enumerate(result.left, start=1):
+                report.note(f"left on target #{index}", str(leftover))
+            for index, problem in enumerate(result.problems, start=1):
+                report.note(f"cleanup problem #{index}", problem)
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
 """Authentication: every operation refuses requests without credentials or with wrong ones.
 
-The refusal is the documented promise (HTTP Basic); that it is a 401 with a
-``WWW-Authenticate`` challenge is our assumption ``auth-401`` — the spec
-validation of each answer checks the challenge header.
+The refusal is the documented promise (HTTP Basic): an operation carried out
+without the tenant's credentials breaks the documented contract. That the
+refusal is a 401 with a ``WWW-Authenticate`` challenge is our assumption
+``auth-401`` — the spec validation of each answer checks the challenge header.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def _credentials(kind: str, settings: Settings) -> Any:
 
 @pytest.mark.quick
 @pytest.mark.writes
+@pytest.mark.produces("*", 401)
 @pytest.mark.parametrize("credentials", _CREDENTIALS)
 @pytest.mark.parametrize("operation", list(_CALLS))
 def test_operation_refuses_bad_credentials(
@@ -53,7 +55,7 @@ def test_operation_refuses_bad_credentials(
     contact = run_data.contact()
     answer = _CALLS[operation](client, settings.campaign_id, contact,
                                _credentials(credentials, settings))
-    answer.expect(401, why=f"{credentials} credentials")
+    answer.refused(401, why=f"{credentials} credentials", assumption="auth-401")
     if operation in ("addContact", "importContacts"):
         not_listed(client, settings.campaign_id, f"{operation} with {credentials} credentials",
                    external_unique_id=contact["external_unique_id"])

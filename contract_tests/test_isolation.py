@@ -1,9 +1,11 @@
 """Isolation and unknown resources: what belongs to one campaign stays invisible from another.
 
 The security promise (another campaign's job or contact is neither readable
-nor changed through this one) is checked by reading back; the status code for
-"not found" (404) is our assumption ``error-codes``, so the pure "unknown id →
-404" tests are reported apart.
+nor changed through this one) is checked by reading back, and a request that
+reaches into another campaign must be refused: carrying it out breaks the
+documented contract. The status code of the refusal (404) is our assumption
+``error-codes``, so a refusal with another code, and the pure "unknown id →
+404" tests, are reported apart.
 """
 
 from __future__ import annotations
@@ -34,11 +36,9 @@ def test_job_of_one_campaign_is_not_readable_under_another(
     client: DialerClient, campaign: int, other_campaign: int, run_data: RunData, report: RunReport,
     settings: Settings,
 ) -> None:
-    _, job_id = start_import(client, run_data, report, campaign, run_data.contacts(1))
-    client.get_job(other_campaign, job_id).expect(
-        404, why=f"job {job_id} belongs to campaign {campaign}"
-    )
-    poll_job(client, campaign, job_id, timeout=settings.job_timeout)
+    _, job_id = start_import(client, report, campaign, run_data.contacts(1))
+    client.get_job(other_campaign, job_id).refused(404, why=f"job {job_id} belongs to campaign {campaign}")
+    poll_job(client, campaign, job_id, timeout=settings.job_timeout, stuck=run_data.stuck)
 
 
 @pytest.mark.quick
@@ -61,7 +61,7 @@ def test_contact_of_one_campaign_cannot_be_updated_under_another(
 ) -> None:
     contact = run_data.contact()
     contact_id = added(contact)
-    client.update_contact(other_campaign, {"contact_id": contact_id, "name": "changed elsewhere"}).expect(
+    client.update_contact(other_campaign, {"contact_id": contact_id, "name": "changed elsewhere"}).refused(
         404, why=f"contact {contact_id} belongs to campaign {campaign}"
     )
     listed_once(client, campaign, contact, f"an update under campaign {other_campaign}")
@@ -74,7 +74,7 @@ def test_contact_of_one_campaign_cannot_be_deleted_under_another(
 ) -> None:
     contact = run_data.contact()
     contact_id = added(contact)
-    client.delete_contact(other_campaign, {"contact_id": contact_id}).expect(
+    client.delete_contact(other_campaign, {"contact_id": contact_id}).refused(
         404, why=f"contact {contact_id} belongs to campaign {campaign}"
     )
     listed_once(client, campaign, contact, f"a delete under campaign {other_campaign}")
@@ -93,6 +93,7 @@ _OPERATIONS: dict[str, Callable[[DialerClient, int, dict[str, Any]], Any]] = {
 
 
 @pytest.mark.assumption("error-codes")
+@pytest.mark.produces("*", 404)
 @pytest.mark.parametrize("operation", [
     pytest.param(name, marks=[] if name in ("listContacts", "getImportJob") else [_WRITES])
     for name in _OPERATIONS
@@ -101,13 +102,13 @@ def test_unknown_campaign_is_not_found(
     client: DialerClient, settings: Settings, run_data: RunData, operation: str
 ) -> None:
     answer = _OPERATIONS[operation](client, settings.missing_campaign_id, run_data.contact())
-    answer.expect(404, why=f"campaign {settings.missing_campaign_id} does not exist")
+    answer.refused(404, why=f"campaign {settings.missing_campaign_id} does not exist")
 
 
 @pytest.mark.assumption("error-codes")
 @pytest.mark.parametrize("job_id", _UNKNOWN_IDS)
 def test_unknown_job_is_not_found(client: DialerClient, settings: Settings, job_id: int) -> None:
-    client.get_job(settings.campaign_id, job_id).expect(404, why="no such job")
+    client.get_job(settings.campaign_id, job_id).refused(404, why="no such job")
 
 
 @pytest.mark.writes
@@ -119,6 +120,6 @@ def test_unknown_contact_is_not_found(
 ) -> None:
     body = {"contact_id": contact_id}
     send = client.update_contact if operation == "updateContact" else client.delete_contact
-    send(campaign, {**body, "name": "x"} if operation == "updateContact" else body).expect(
+    send(campaign, {**body, "name": "x"} if operation == "updateContact" else body).refused(
         404, why="no such contact"
     )

@@ -2,7 +2,9 @@
 
 The links carry ids from one answer into the next request: add → update →
 delete (``contact_id`` from ``valid_contacts/0/id`` into the request *body*)
-and import → job (``job_id`` from the 202's body). Schemathesis 4 evaluates
+and import → job (``job_id`` from the 202's body, or — links the suite adds
+at run time — from ``Location``, ``X-Job-Id`` or a body ``job_id``: the
+vendor documents the 202's body as "None"). Schemathesis 4 evaluates
 ``requestBody`` link expressions (``evaluate_nested``) and merges them into the
 generated body, so the spec's links are used as written; the test also checks
 that they were really followed, or it would prove nothing about them.

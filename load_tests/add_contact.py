@@ -1,11 +1,9 @@
 """Scenario add_contact: single contacts added at the plan's arrival rate.
 
-    locust -f load_tests/add_contact.py --headless -H http://127.0.0.1:8080/apps/api/v1 \\
-        --load-profile steady --target-rate 50 --load-duration 30
+    dialer-suite load --profile steady --scenario add_contact --rate 50 --duration 30s
 """
 
-from shapes import PlanShape
-from users import AddContactUser
+from dialer_suite.load.locust import AddContactUser, PlanShape
 
 
 class AddContact(AddContactUser):

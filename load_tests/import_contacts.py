@@ -1,12 +1,10 @@
-"""Scenario import_contacts: files of contacts imported, each job polled to completion.
+"""Scenario import_contacts: files of contacts imported at the plan's rate, each job polled to its end.
 
-Every job fires ``IMPORT import end-to-end`` (file posted → job seen completed,
-with the contacts imported). The ``capacity`` profile uses this scenario to
-push ``--contacts`` through in files of ``--batch-size``.
+The capacity profile uses it too: ``--contacts`` split into files of
+``--batch-size``, ``--users`` imports at a time, until all are imported.
 """
 
-from shapes import PlanShape
-from users import ImportContactsUser
+from dialer_suite.load.locust import ImportContactsUser, PlanShape
 
 
 class ImportContacts(ImportContactsUser):

@@ -1,7 +1,6 @@
 """Scenario list_contacts: one page of the campaign's contacts at the plan's arrival rate."""
 
-from shapes import PlanShape
-from users import ListContactsUser
+from dialer_suite.load.locust import ListContactsUser, PlanShape
 
 
 class ListContacts(ListContactsUser):

@@ -1,12 +1,11 @@
 """Scenario mix: adds, lists and imports in a 6 : 3 : 1 mix of the plan's arrival rate.
 
-The weights are locust's user weights and, through the pacers, each operation's
-share of the offered rate: at 20 operations/s that is 12 adds, 6 lists and 2
-imports (of 100 contacts each) per second.
+The weights are locust's user weights and each operation's share of the
+offered rate: at 20 operations/s that is 12 adds, 6 lists and 2 imports (of
+100 contacts each) per second.
 """
 
-from shapes import PlanShape
-from users import AddContactUser, ImportContactsUser, ListContactsUser
+from dialer_suite.load.locust import AddContactUser, ImportContactsUser, ListContactsUser, PlanShape
 
 
 class AddContact(AddContactUser):

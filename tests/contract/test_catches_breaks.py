@@ -81,14 +81,14 @@ def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
          ) -> dict[str, subprocess.CompletedProcess[str]]:
     """The child runs of every selected case, two at a time (each is mostly waiting)."""
     wanted = {item.callspec.params["fault"] for item in request.session.items
-              if getattr(item, "callspec", None) and "fault" in item.callspec.params
-              and item.module is request.module}
+              if isinstance(item, pytest.Function) and hasattr(item, "callspec")
+              and "fault" in item.callspec.params and item.module is request.module}
     cases = [(fault, selection) for fault, selection, _ in _BREAKS if fault in wanted]
     # Made here, not in the threads: pytest's temp factory is not thread-safe (two first
     # calls at once each create a base directory, and one of them fails its own check).
     folders = [tmp_path_factory.mktemp(fault) for fault, _ in cases]
     with ThreadPoolExecutor(2) as pool:
-        done = pool.map(lambda case, folder: _run(*case, folder), cases, folders)
+        done = pool.map(lambda case, folder: _run(case[0], case[1], folder), cases, folders)
         return dict(zip([fault for fault, _ in cases], done, strict=True))
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from dialer_suite.contract.report import RunReport
 from dialer_suite.http.client import ContractViolation, DialerClient
 
 from .conftest import TOKEN, Handler, json_response, record
@@ -34,7 +35,7 @@ def test_unknown_keys_are_drift_not_failures(make_client: MakeClient) -> None:
     client = make_client(lambda request: json_response(200, record(7, loyalty_tier="gold")))
     result = client.update_contact(1, {"contact_id": 7})
     assert [d.key for d in result.findings.drift] == ["loyalty_tier"]
-    assert client.report is not None and len(client.report.drift) == 1
+    assert isinstance(client.report, RunReport) and len(client.report.drift) == 1
 
 
 def test_credentials_are_never_stored_in_an_exchange(make_client: MakeClient) -> None:
@@ -113,7 +114,7 @@ def test_an_add_without_ids_falls_back_to_a_list_lookup(make_client: MakeClient)
     client = make_client(handler)
     result = client.add_contact(1, contact)
     assert client.added_contact_id(1, result, contact) == 9
-    assert client.report is not None
+    assert isinstance(client.report, RunReport)
     assert client.report.observations["add-returns-id"] == [
         (False, "no id in valid_contacts; found by list")
     ]

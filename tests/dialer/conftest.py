@@ -11,7 +11,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from dialer_suite.simulator import SimulatorConfig
+from dialer_suite.simulator import SimulatorConfig, assumptions
 from dialer_suite.simulator.app import create_app
 from dialer_suite.simulator.dialer import (
     ContactView,
@@ -20,6 +20,14 @@ from dialer_suite.simulator.dialer import (
     showcase_campaign,
 )
 from dialer_suite.simulator.phones import normalize_phone
+
+
+@pytest.fixture(autouse=True)
+def _default_assumptions() -> Iterator[None]:
+    """An app plays its config's assumption choices process-wide (``create_app``): back to the
+    defaults after each test, so that no later test meets another test's vendor."""
+    yield
+    assumptions.activate({})
 
 
 class FakeClock:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dialer_suite.simulator.dialer import FAULT_RENAMED_STATUS, FAULT_REOPENED_CLOSED
+from dialer_suite.simulator.dialer.engine import FAULT_RENAMED_STATUS, FAULT_REOPENED_CLOSED
 
 pytestmark = [pytest.mark.dialer, pytest.mark.slow]
 

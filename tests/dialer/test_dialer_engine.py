@@ -8,15 +8,14 @@ from typing import Any
 import pytest
 
 from dialer_suite.simulator.dialer import (
-    FAULT_RENAMED_STATUS,
-    FAULT_REOPENED_CLOSED,
-    ContactInCall,
     DialerEngine,
     DialerSettings,
     DialerSettingsError,
-    refuse_while_in_call,
     showcase_campaign,
 )
+from dialer_suite.simulator.dialer.engine import FAULT_RENAMED_STATUS, FAULT_REOPENED_CLOSED
+from dialer_suite.simulator.exceptions import ContactInCall
+from dialer_suite.simulator.rules import refuse_while_in_call
 from dialer_suite.vendor import statuses as sm
 from dialer_suite.vendor.spec import contact_statuses
 from dialer_suite.vendor.testdata import fictional_blocks

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dialer_suite.load import chart, summary
+from dialer_suite.load import chart, dialing, summary
 from dialer_suite.load.analysis import Scenario, judge_run
 from dialer_suite.load.book import Book
-from dialer_suite.load.names import ADD_CONTACT
+from dialer_suite.load.names import ADD_CONTACT, DIALER_STEP, IMPORT_END_TO_END
 from dialer_suite.load.profiles import Request, build_plan
 from dialer_suite.load.slo import Gates
 
@@ -78,3 +78,26 @@ def test_charts_are_written_as_png(tmp_path: Path) -> None:
     )
     for path in (over, knee):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_import_while_dialing_splits_the_run_in_thirds_and_charts_them(tmp_path: Path) -> None:
+    plan = build_plan(Request("steady", rate=1.0, duration=9.0), rate_ceiling=None)
+    book = Book()
+    for second in range(9):
+        book.record(IMPORT_END_TO_END, 250.0 + second, contacts=100, now=100.0 + second)
+        if 3 <= second < 6:
+            for _ in range(20):
+                book.record(DIALER_STEP, 5.0, now=100.0 + second)
+    phases = dialing.phase_table(book, 100.0, plan.duration)
+    assert [p["phase"] for p in phases] == list(dialing.PHASES)
+    assert [p["imports"] for p in phases] == [3, 3, 3]
+    assert [p["dialer_steps_per_s"] for p in phases] == [0.0, 20.0, 0.0]
+    path = chart.import_while_dialing(book, plan, tmp_path / "iwd.png", started=100.0)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_dialer_steps_come_from_its_counters_and_are_bounded() -> None:
+    last = {"scheduled_steps": 10, "lateness_ms_total": 100.0}
+    assert dialing.new_steps(last, {"scheduled_steps": 14, "lateness_ms_total": 140.0}) == (4, 10.0)
+    assert dialing.new_steps(last, last) == (0, 0.0)
+    assert dialing.new_steps(last, {"scheduled_steps": 10**6, "lateness_ms_total": 0.0})[0] == 10_000

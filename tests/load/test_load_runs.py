@@ -95,16 +95,24 @@ def test_the_import_metric_ends_within_one_poll_interval_of_the_jobs_completion(
 
 
 def test_distributed_totals_equal_the_sum_of_the_workers(
-    simulator: Callable[..., SimulatorHandle], tmp_path: Path
+    run_load: RunLoad, simulator: Callable[..., SimulatorHandle], tmp_path: Path
 ) -> None:
     """A master and two workers on loopback, plain locust processes, the mixed scenario.
 
-    The workers hold different user classes, so each must take its own share of
-    every operation's rate; the master's merged HDR book must count exactly what
-    the workers reported, and agree with Locust's own merged totals.
+    Only the master has the plan file (``--write-plan``): the workers get the plan
+    from it, as on other hosts. The workers hold different user classes, so each
+    must take its own share of every operation's rate; the master's merged HDR
+    book must count exactly what the workers reported, and agree with Locust's
+    own merged totals.
     """
     sim = simulator()
-    report = tmp_path / "report"
+    plan = tmp_path / "plan.json"
+    written = run_load(
+        "--profile", "steady", "--scenario", "mix", "--base-url", sim.base_url,
+        "--rate", "40", "--duration", "4s", "--write-plan", str(plan),
+    )
+    assert written.code == 0, written.output
+    report = written.report_dir
     port = str(_free_port())
     locust = [sys.executable, "-m", "locust", "-f", str(load_tests_dir() / "mix.py")]
     master = subprocess.Popen(
@@ -122,14 +130,8 @@ def test_distributed_totals_equal_the_sum_of_the_workers(
             "30",
             "-H",
             sim.base_url,
-            "--load-profile",
-            "steady",
-            "--target-rate",
-            "40",
-            "--load-duration",
-            "4",
-            "--report-dir",
-            str(report),
+            "--dialer-plan",
+            str(plan),
             "--json-file",
             str(report / "locust"),
         ],
@@ -137,7 +139,7 @@ def test_distributed_totals_equal_the_sum_of_the_workers(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    workers = [
+    workers: list[subprocess.Popen[bytes]] = [
         subprocess.Popen(
             [*locust, "--worker", "--master-host", "127.0.0.1", "--master-port", port],
             stdout=subprocess.DEVNULL,
@@ -150,7 +152,8 @@ def test_distributed_totals_equal_the_sum_of_the_workers(
         for worker in workers:
             worker.wait(timeout=30)
     finally:
-        for process in (master, *workers):
+        processes: list[subprocess.Popen[Any]] = [master, *workers]
+        for process in processes:
             if process.poll() is None:
                 process.kill()
     assert master.returncode == 0, output[-4000:]

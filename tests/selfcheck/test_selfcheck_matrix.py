@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dialer_suite.selfcheck.matrix import Verdict, build_matrix
+from dialer_suite.selfcheck.matrix import Kill, build_matrix
 from dialer_suite.selfcheck.model import Failure, FaultInfo, RunResult, RunStatus, Tool
 
 MakeResult = Callable[..., RunResult]  # the make_result fixture (conftest)
@@ -24,7 +24,7 @@ def test_a_fault_the_suite_fails_on_is_caught_by_those_tests(
         ],
     )
     (row,) = matrix.rows
-    assert (row.suite.verdict, row.suite.killers) == (Verdict.CAUGHT, (killer,))
+    assert (row.suite.verdict, row.suite.killers) == (Kill.CAUGHT, (killer,))
     assert matrix.ok
 
 
@@ -53,7 +53,7 @@ def test_a_timed_out_run_is_reported_as_such_and_is_not_a_kill(
         ],
     )
     (row,) = matrix.rows
-    assert (row.suite.verdict, row.suite.detail) == (Verdict.TIMEOUT, "killed after 240 s")
+    assert (row.suite.verdict, row.suite.detail) == (Kill.TIMEOUT, "killed after 240 s")
     assert not matrix.ok
 
 
@@ -86,7 +86,7 @@ def test_a_speed_fault_is_judged_by_the_load_run(speed_fault: FaultInfo, make_re
         ],
     )
     (row,) = matrix.rows
-    assert (row.suite_tool, row.suite.verdict, row.suite.killers) == (Tool.LOAD, Verdict.CAUGHT, (breach,))
+    assert (row.suite_tool, row.suite.verdict, row.suite.killers) == (Tool.LOAD, Kill.CAUGHT, (breach,))
 
 
 def test_schemathesis_is_credited_only_with_failures_the_clean_run_did_not_have(
@@ -101,7 +101,7 @@ def test_schemathesis_is_credited_only_with_failures_the_clean_run_did_not_have(
         ],
     )
     (row,) = matrix.rows
-    assert row.schemathesis.verdict is Verdict.SURVIVED
+    assert row.schemathesis.verdict is Kill.SURVIVED
     assert matrix.schemathesis_baseline() == (known,)
 
 
@@ -116,7 +116,7 @@ def test_a_new_schemathesis_check_failure_is_a_kill(wire_fault: FaultInfo, make_
         ],
     )
     (row,) = matrix.rows
-    assert (row.schemathesis.verdict, row.schemathesis.killers) == (Verdict.CAUGHT, (new,))
+    assert (row.schemathesis.verdict, row.schemathesis.killers) == (Kill.CAUGHT, (new,))
 
 
 def test_schemathesis_false_alarms_on_the_clean_simulator_do_not_fail_the_selfcheck(
@@ -136,4 +136,4 @@ def test_schemathesis_false_alarms_on_the_clean_simulator_do_not_fail_the_selfch
 def test_a_tool_that_did_not_run_is_marked_not_run(wire_fault: FaultInfo, make_result: MakeResult) -> None:
     matrix = build_matrix([wire_fault], [make_result(Tool.SUITE, None, RunStatus.PASSED)])
     (row,) = matrix.rows
-    assert (row.suite.verdict, row.schemathesis.verdict) == (Verdict.NOT_RUN, Verdict.NOT_RUN)
+    assert (row.suite.verdict, row.schemathesis.verdict) == (Kill.NOT_RUN, Kill.NOT_RUN)

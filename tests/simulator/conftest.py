@@ -16,17 +16,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from dialer_suite.simulator import SimulatorConfig
+from dialer_suite.simulator import SimulatorConfig, assumptions
 from dialer_suite.simulator.app import create_app
 
 API = "/apps/api/v1/outbound_dialer/campaigns"
 AUTH = ("acme", "dev-token")
+# Starlette's TestClient is built on httpx2, a started simulator is read with httpx.
+Reply = httpx.Response | httpx2.Response
 
 
-def describe(response: httpx.Response) -> str:
+def describe(response: Reply) -> str:
     """The request and the response, for assertion messages."""
     request = response.request
     body = request.content[:500].decode("utf-8", "replace") if request.content else ""
@@ -46,24 +49,24 @@ class Api:
     def __init__(self, client: httpx.Client | TestClient) -> None:
         self.client = client
 
-    def add(self, contact: Any, campaign: int = 1, **kwargs: Any) -> httpx.Response:
+    def add(self, contact: Any, campaign: int = 1, **kwargs: Any) -> Reply:
         return self.client.post(f"{API}/{campaign}/contacts", json=contact, auth=AUTH, **kwargs)
 
-    def list(self, campaign: int = 1, **params: Any) -> httpx.Response:
+    def list(self, campaign: int = 1, **params: Any) -> Reply:
         return self.client.get(f"{API}/{campaign}/contacts", params=params, auth=AUTH)
 
-    def update(self, body: Any, campaign: int = 1) -> httpx.Response:
+    def update(self, body: Any, campaign: int = 1) -> Reply:
         return self.client.patch(f"{API}/{campaign}/contact", json=body, auth=AUTH)
 
-    def delete(self, body: Any, campaign: int = 1) -> httpx.Response:
+    def delete(self, body: Any, campaign: int = 1) -> Reply:
         return self.client.request("DELETE", f"{API}/{campaign}/contact", json=body, auth=AUTH)
 
-    def import_file(self, content: Any, campaign: int = 1) -> httpx.Response:
+    def import_file(self, content: Any, campaign: int = 1) -> Reply:
         data = content if isinstance(content, bytes) else json.dumps(content).encode()
         files = {"file": ("contacts.json", data, "application/json")}
         return self.client.post(f"{API}/{campaign}/contacts/import", files=files, auth=AUTH)
 
-    def job(self, job_id: int, campaign: int = 1) -> httpx.Response:
+    def job(self, job_id: int, campaign: int = 1) -> Reply:
         return self.client.get(f"{API}/{campaign}/contacts/jobs/{job_id}", auth=AUTH)
 
     def finished_job(self, job_id: int, campaign: int = 1, timeout: float = 20.0) -> dict[str, Any]:
@@ -83,6 +86,14 @@ class Api:
         assert response.status_code == 200 and response.json()["valid_contacts"], describe(response)
         contact_id: int = response.json()["valid_contacts"][0]["id"]
         return contact_id
+
+
+@pytest.fixture(autouse=True)
+def _default_assumptions() -> Iterator[None]:
+    """An app plays its config's assumption choices process-wide (``create_app``): back to the
+    defaults after each test, so that no later test meets another test's vendor."""
+    yield
+    assumptions.activate({})
 
 
 @pytest.fixture

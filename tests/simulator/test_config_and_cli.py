@@ -6,23 +6,24 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from dialer_suite.cli import main
 from dialer_suite.errors import UsageError
-from dialer_suite.simulator.config import SimulatorConfig, parse_rate_limit, with_environment
+from dialer_suite.simulator.config import SimulatorConfig, load_simulator_config
 
 
 @pytest.mark.parametrize(("text", "rate"), [("off", None), ("10", 10.0), ("2.5", 2.5)])
 def test_rate_limit_accepts_off_or_a_positive_number(text: str, rate: float | None) -> None:
-    assert parse_rate_limit(text) == rate
+    assert load_simulator_config({"rate_limit": text}, environ={}).rate_limit == rate
 
 
 @pytest.mark.parametrize("text", ["-1", "fast", "nan", "inf"])
 def test_rate_limit_refuses_anything_else(text: str) -> None:
-    with pytest.raises(UsageError):
-        parse_rate_limit(text)
+    with pytest.raises(UsageError, match="rate limit"):
+        load_simulator_config({"rate_limit": text}, environ={})
 
 
 @pytest.mark.parametrize("changes", [{"campaigns": ()}, {"username": "a:b"}, {"token": ""}, {"port": 70000}])
@@ -31,13 +32,23 @@ def test_impossible_settings_are_usage_errors(changes: dict[str, object]) -> Non
         SimulatorConfig(**changes)  # type: ignore[arg-type]
 
 
-def test_environment_sets_credentials_and_adds_faults() -> None:
-    config = with_environment(
-        SimulatorConfig(faults=("slow-responses",)),
-        {"DIALER_SIM_USERNAME": "t", "DIALER_SIM_TOKEN": "s", "DIALER_SIMULATOR_FAULTS": "list-skips-auth, "},
+def test_options_win_over_the_environment_which_wins_over_the_file(tmp_path: Path) -> None:
+    config_file = tmp_path / "dialer.toml"
+    config_file.write_text("[simulator]\nseed = 3\nlatency-ms = 5\nusername = 'file'\n", encoding="utf-8")
+    config = load_simulator_config(
+        {"seed": "9", "username": None},
+        environ={"DIALER_SIM_USERNAME": "env", "DIALER_SIM_SEED": "7", "DIALER_SIM_TOKEN": "s",
+                 "DIALER_SIMULATOR_FAULTS": "list-skips-auth, "},
+        config_path=config_file,
     )
-    assert (config.username, config.token) == ("t", "s")
-    assert config.faults == ("slow-responses", "list-skips-auth")
+    assert (config.seed, config.username, config.latency_ms) == (9, "env", 5.0)
+    assert (config.token, config.faults) == ("s", ("list-skips-auth",))
+
+
+def test_a_bad_value_in_the_environment_is_one_line_naming_the_variable() -> None:
+    with pytest.raises(UsageError) as raised:
+        load_simulator_config(environ={"DIALER_SIM_CAMPAIGNS": "1,two"})
+    assert "DIALER_SIM_CAMPAIGNS" in str(raised.value) and "\n" not in str(raised.value)
 
 
 def test_config_survives_the_trip_to_the_server_process() -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from dialer_suite.errors import UsageError
 from dialer_suite.simulator import catalog, faults
+from dialer_suite.simulator.urls import VENDOR_OPERATIONS
 from dialer_suite.vendor.spec import iter_operations
 
 A, B, C = "+12015550170", "+12015550171", "+12015550172"
@@ -247,7 +248,9 @@ _SETTINGS: dict[str, dict[str, Any]] = {
     "rate-limit-without-retry-after": {"rate_limit": 1.0},
     "rate-limit-not-enforced": {"rate_limit": 1.0},
 }
-_OURS = {name for name, fault in catalog().items() if not fault.module.endswith(".dialer")}
+# The dialer's faults have their witnesses in tests/dialer.
+_OURS = {name for name, fault in catalog().items()
+         if not fault.module.startswith("dialer_suite.simulator.dialer.")}
 
 
 def test_every_fault_of_this_package_has_a_witness() -> None:
@@ -261,6 +264,22 @@ def test_catalog_covers_every_kind_and_every_operation() -> None:
     assert {op for fault in entries for op in fault.operations} == {
         op.operation_id for op in iter_operations()
     }
+
+
+def test_each_route_names_the_spec_operation_it_serves() -> None:
+    # The operationId a route passes to the wrapper decides which faults of the shared path apply.
+    routed = {
+        (method, path, operation_id)
+        for path, methods in VENDOR_OPERATIONS.items()
+        for method, (operation_id, _) in methods.items()
+    }
+    assert routed == {(op.method, op.path, op.operation_id) for op in iter_operations()}
+
+
+def test_a_fault_of_the_shared_path_breaks_only_the_operations_it_declares(make_api: Any) -> None:
+    api = make_api(faults=("list-skips-auth",))
+    assert api.client.get(f"{api.prefix}/1/contacts").status_code == 200
+    assert api.client.post(f"{api.prefix}/1/contacts", json={"phone_number": A}).status_code == 401
 
 
 def test_unknown_fault_name_is_a_usage_error_listing_the_valid_ones() -> None:

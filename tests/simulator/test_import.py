@@ -40,6 +40,7 @@ def test_invalid_contacts_are_listed_on_the_job_and_the_valid_ones_imported(api:
 
 @pytest.mark.parametrize("already", [True, False], ids=["on-the-campaign", "twice-in-the-file"])
 def test_a_duplicate_phone_fails_the_job_and_imports_nothing(api: Any, already: bool) -> None:
+    phones: tuple[str, ...]
     if already:
         api.added_id("+12015550144")
         phones = ("+12015550145", "+1-(201)-555-0144")

@@ -1,32 +1,46 @@
-"""The domain model without HTTP: a Tenant on a fresh SQLite file."""
+"""The domain model without HTTP: a Tenant and its import jobs on a fresh SQLite file."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from dialer_suite.simulator import faults, storage
 from dialer_suite.simulator.exceptions import CampaignNotFound, DuplicatePhone, Unprocessable
-from dialer_suite.simulator.models import Tenant, contact_errors, type_errors
+from dialer_suite.simulator.import_jobs import ImportJobs
+from dialer_suite.simulator.models import Tenant
+from dialer_suite.simulator.rules import contact_errors, type_errors
 
 
 @pytest.fixture
-def tenant(tmp_path: Path) -> Iterator[Tenant]:
+def connection(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     faults.activate(())
     path = tmp_path / "model.db"
     storage.initialize(path, seed=0)
     connection = storage.connect(path)
-    yield Tenant(connection, (1, 2))
+    yield connection
     connection.close()
 
 
-def _import(tenant: Tenant, contacts: list[dict[str, object]], campaign: int = 1) -> dict[str, object]:
-    job = tenant.create_job(campaign, json.dumps(contacts).encode())
-    tenant.run_import(job.id)
-    return {"status": tenant.get_job(campaign, job.id).status, **tenant.get_job(campaign, job.id).result}
+@pytest.fixture
+def tenant(connection: sqlite3.Connection) -> Tenant:
+    return Tenant(connection, (1, 2))
+
+
+@pytest.fixture
+def jobs(connection: sqlite3.Connection) -> ImportJobs:
+    return ImportJobs(connection)
+
+
+def _import(jobs: ImportJobs, contacts: list[dict[str, object]], campaign: int = 1) -> dict[str, Any]:
+    job = jobs.create_job(campaign, json.dumps(contacts).encode())
+    jobs.run_import(job.id)
+    return {"status": jobs.get_job(campaign, job.id).status, **jobs.get_job(campaign, job.id).result}
 
 
 def test_unknown_campaign_is_refused(tenant: Tenant) -> None:
@@ -56,24 +70,24 @@ def test_update_keeps_the_phone_unique_but_allows_its_own_number(tenant: Tenant)
         tenant.update_contact(1, a.id, {"phone_number": "+12015550193"})
 
 
-def test_import_with_a_duplicate_inserts_nothing_and_fails(tenant: Tenant) -> None:
-    job = _import(tenant, [{"phone_number": "+12015550194"}, {"phone_number": "+1 201-555-0194"}])
+def test_import_with_a_duplicate_inserts_nothing_and_fails(tenant: Tenant, jobs: ImportJobs) -> None:
+    job = _import(jobs, [{"phone_number": "+12015550194"}, {"phone_number": "+1 201-555-0194"}])
     assert job["status"] == "failed" and job["imported_contacts"] == 0
     assert tenant.list_contacts(1) == ([], 0)
 
 
-def test_import_reports_invalid_entries_with_their_index(tenant: Tenant) -> None:
-    job = _import(tenant, [{"phone_number": "+12015550195"}, {"email": "x@example.com"}])
+def test_import_reports_invalid_entries_with_their_index(jobs: ImportJobs) -> None:
+    job = _import(jobs, [{"phone_number": "+12015550195"}, {"email": "x@example.com"}])
     assert job["status"] == "completed" and job["imported_contacts"] == 1
-    assert [item["index"] for item in job["invalid_contacts"]] == [1]  # type: ignore[union-attr]
+    assert [item["index"] for item in job["invalid_contacts"]] == [1]
 
 
-def test_a_job_already_run_is_not_run_again(tenant: Tenant) -> None:
-    job = tenant.create_job(1, json.dumps([{"phone_number": "+12015550196"}]).encode())
-    tenant.run_import(job.id)
-    tenant.run_import(job.id)
+def test_a_job_already_run_is_not_run_again(tenant: Tenant, jobs: ImportJobs) -> None:
+    job = jobs.create_job(1, json.dumps([{"phone_number": "+12015550196"}]).encode())
+    jobs.run_import(job.id)
+    jobs.run_import(job.id)
     assert tenant.list_contacts(1)[1] == 1
-    assert tenant.pending_job_ids() == []
+    assert jobs.pending_job_ids() == []
 
 
 def test_type_errors_name_each_wrong_field() -> None:

@@ -1,31 +1,29 @@
 """Where the suite points and how hard it may push: one ``Settings`` object for every command.
 
-Settings come from three layers, the later ones winning: a TOML file
-(``[tool.dialer-suite]`` in ``pyproject.toml``, or the file named by
-``DIALER_CONFIG``), the environment (``DIALER_*``), then explicit overrides
-(command-line options). Every value is checked here so that a typo ends the
-run with one line saying what to fix (``UsageError``), never a traceback deep
-inside a test.
+Settings come from the three layers of ``options`` (the one settings
+mechanism), the later ones winning: a TOML file (``[tool.dialer-suite]`` in
+``pyproject.toml``, or the file named by ``DIALER_CONFIG``), the environment
+(``DIALER_*``), then explicit overrides (command-line options). Every value is
+checked so that a typo ends the run with one line saying what to fix
+(``UsageError``), never a traceback deep inside a test.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import math
 import os
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from dialer_suite.config import options
+from dialer_suite.config.options import SettingError
 from dialer_suite.errors import UsageError
 from dialer_suite.vendor.testdata import NumberBlock, new_run_id, parse_number_range
 
 ENV_PREFIX = "DIALER_"
-CONFIG_ENV = "DIALER_CONFIG"
-PYPROJECT_TABLE = "dialer-suite"
 
 # The vendor's documented limit (API-NOTES: "10 requests per second per customer").
 VENDOR_RATE_LIMIT = 10.0
@@ -69,6 +67,10 @@ class Settings:
     allow_rate_limit_tests: bool = False
     phone_range: NumberBlock | None = None
     simulator_faults: tuple[str, ...] = ()
+    # Other readings of the vendor page for the embedded simulator (``x-assumption`` id →
+    # choice, and a profile such as ``lean``); the simulator checks them when it starts.
+    simulator_assume: Mapping[str, str] = field(default_factory=dict)
+    simulator_vendor_profile: str | None = None
     simulator_rate_limit: float = EMBEDDED_RATE_LIMIT
     run_id: str = field(default_factory=new_run_id)
     seed: int | None = None
@@ -81,6 +83,10 @@ class Settings:
     # real target, a campaign the suite does not write to on the simulator.
     watch_seconds: float = 20.0
     watch_campaign_id: int | None = None
+    # The target's size limits, when known (the vendor documents none): with them the
+    # suite checks the 413s; the embedded simulator's are known.
+    max_body_bytes: int | None = None
+    max_import_bytes: int | None = None
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -122,160 +128,84 @@ class Settings:
         return replace(self, base_url=base_url)
 
 
-def _parse_url(value: Any) -> str | None:
+def _url(value: Any) -> str | None:
+    if value is None:
+        return None
     text = str(value).strip()
     if not text:
         return None
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(
-            f"base URL {text!r} is not an http(s) URL with a host "
-            "(e.g. https://acme.ccaiplatform.com/apps/api/v1)"
+        raise SettingError(
+            f"{text!r} is not an http(s) URL with a host (e.g. https://acme.ccaiplatform.com/apps/api/v1)"
         )
     if parts.query or parts.fragment:
-        raise UsageError(f"base URL {text!r} must not carry a query or fragment")
+        raise SettingError(f"{text!r} must not carry a query or fragment")
     try:
         parts.port  # noqa: B018 - reading it validates it
     except ValueError as error:
-        raise UsageError(f"base URL {text!r}: {error}") from None
+        raise SettingError(f"{text!r}: {error}") from None
     return text.rstrip("/")
 
 
-def _parse_int(name: str, minimum: int = 0) -> Callable[[Any], int]:
-    def parse(value: Any) -> int:
-        if isinstance(value, bool):
-            raise UsageError(f"{name} must be a whole number, got {value!r}")
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise UsageError(f"{name} must be a whole number, got {value!r}") from None
-        if number < minimum:
-            raise UsageError(f"{name} must be at least {minimum}, got {number}")
-        return number
-
-    return parse
-
-
-def _parse_optional_int(name: str) -> Callable[[Any], int | None]:
-    strict = _parse_int(name)
-
-    def parse(value: Any) -> int | None:
-        return None if value is None or str(value).strip() == "" else strict(value)
-
-    return parse
-
-
-def _parse_positive_float(name: str) -> Callable[[Any], float]:
-    def parse(value: Any) -> float:
-        try:
-            number = float(str(value).strip())
-        except ValueError:
-            raise UsageError(f"{name} must be a number, got {value!r}") from None
-        if not math.isfinite(number) or number <= 0:
-            raise UsageError(f"{name} must be a positive number, got {value!r}")
-        return number
-
-    return parse
-
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def _parse_bool(name: str) -> Callable[[Any], bool]:
-    def parse(value: Any) -> bool:
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in _TRUE | _FALSE:
-            return text in _TRUE
-        raise UsageError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {value!r}")
-
-    return parse
-
-
-def _parse_text(name: str) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
-        text = str(value).strip()
-        if not text:
-            raise UsageError(f"{name} must not be empty")
-        return text
-
-    return parse
-
-
-def _parse_names(value: Any) -> tuple[str, ...]:
-    # The simulator checks the names against its catalog when it starts.
-    items = value if isinstance(value, list | tuple) else str(value).split(",")
-    return tuple(name.strip() for name in items if str(name).strip())
-
-
-def _parse_range(value: Any) -> NumberBlock | None:
-    if isinstance(value, NumberBlock):
+def _phone_range(value: Any) -> NumberBlock | None:
+    if value is None or isinstance(value, NumberBlock):
         return value
-    text = str(value).strip()
-    return parse_number_range(text) if text else None
+    if not isinstance(value, str):
+        raise SettingError(f"must be START:COUNT or START-END text, got {value!r}")
+    try:
+        return parse_number_range(value.strip()) if value.strip() else None
+    except UsageError as error:
+        raise SettingError(str(error)) from None
 
 
-def _parse_run_id(value: Any) -> str:
-    text = str(value).strip()
+def _run_id(value: Any) -> str:
+    text = value.strip() if isinstance(value, str) else ""
     if not text or not all(c.isalnum() or c in "-_" for c in text) or len(text) > 32:
-        raise UsageError(
-            f"run id {value!r} must be 1-32 letters, digits, '-' or '_' (it tags every contact written)"
+        raise SettingError(
+            f"{value!r} must be 1-32 letters, digits, '-' or '_' (it tags every contact written)"
         )
     return text
 
 
-_PARSERS: dict[str, Callable[[Any], Any]] = {
-    "base_url": _parse_url,
-    "username": _parse_text("username (DIALER_USERNAME)"),
-    "api_token": _parse_text("API token (DIALER_API_TOKEN)"),
-    "campaign_id": _parse_int("campaign id (DIALER_CAMPAIGN_ID)", 1),
-    "other_campaign_id": _parse_int("other campaign id (DIALER_OTHER_CAMPAIGN_ID)", 1),
-    "missing_campaign_id": _parse_int("missing campaign id (DIALER_MISSING_CAMPAIGN_ID)", 1),
-    "allow_writes": _parse_bool("allow writes (DIALER_ALLOW_WRITES)"),
-    "rate_limit": _parse_positive_float("rate limit (DIALER_RATE_LIMIT)"),
-    "allow_rate_limit_tests": _parse_bool("allow rate-limit tests (DIALER_ALLOW_RATE_LIMIT_TESTS)"),
-    "phone_range": _parse_range,
-    "simulator_faults": _parse_names,
-    "simulator_rate_limit": _parse_positive_float("simulator rate limit"),
-    "run_id": _parse_run_id,
-    "seed": _parse_optional_int("seed (DIALER_SEED)"),
-    "max_examples": _parse_int("max examples (DIALER_MAX_EXAMPLES)", 1),
-    "large_import_size": _parse_int("large import size (DIALER_LARGE_IMPORT_SIZE)", 1),
-    "job_timeout": _parse_positive_float("job timeout (DIALER_JOB_TIMEOUT)"),
-    "request_timeout": _parse_positive_float("request timeout (DIALER_REQUEST_TIMEOUT)"),
-    "reports_dir": lambda value: Path(str(value)),
-    "watch_seconds": _parse_positive_float("watch seconds (DIALER_WATCH_SECONDS)"),
-    "watch_campaign_id": _parse_optional_int("watch campaign id (DIALER_WATCH_CAMPAIGN_ID)"),
-}
+def _option(name: str, convert: options.Convert, label: str) -> options.Option:
+    return options.Option(name, convert, label, ENV_PREFIX + name.upper())
 
 
-def _file_layer(config_path: Path | None, environ: Mapping[str, str]) -> dict[str, Any]:
-    """The ``[tool.dialer-suite]`` table of pyproject.toml, or a whole TOML file."""
-    explicit = config_path or (Path(environ[CONFIG_ENV]) if environ.get(CONFIG_ENV) else None)
-    path = explicit or Path("pyproject.toml")
-    if not path.exists():
-        if explicit is not None:
-            raise UsageError(f"config file {path} does not exist")
-        return {}
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"config file {path} is not readable TOML: {error}") from None
-    if path.name == "pyproject.toml":
-        table = document.get("tool", {}).get(PYPROJECT_TABLE, {})
-    else:
-        table = document.get("tool", {}).get(PYPROJECT_TABLE, document)
-    return {str(key).replace("-", "_"): value for key, value in table.items()}
+OPTIONS: tuple[options.Option, ...] = (
+    _option("base_url", _url, "base URL"),
+    _option("username", options.text(), "username"),
+    _option("api_token", options.text(), "API token"),
+    _option("campaign_id", options.whole(minimum=1), "campaign id"),
+    _option("other_campaign_id", options.whole(minimum=1), "other campaign id"),
+    _option("missing_campaign_id", options.whole(minimum=1), "missing campaign id"),
+    _option("allow_writes", options.flag, "allow writes"),
+    _option("rate_limit", options.positive_number(), "rate limit"),
+    _option("allow_rate_limit_tests", options.flag, "allow rate-limit tests"),
+    _option("phone_range", _phone_range, "phone range"),
+    # The simulator checks the names against its catalog when it starts.
+    _option("simulator_faults", options.items(), "simulator faults"),
+    _option("simulator_rate_limit", options.positive_number(), "simulator rate limit"),
+    # The variables `dialer-suite serve` reads too: one export switches every simulator.
+    options.Option("simulator_assume", options.pairs("ID=CHOICE"), "simulator assumption choices",
+                   "DIALER_SIM_ASSUME"),
+    options.Option("simulator_vendor_profile", options.text(optional=True), "simulator vendor profile",
+                   "DIALER_SIM_VENDOR_PROFILE"),
+    _option("run_id", _run_id, "run id"),
+    _option("seed", options.whole(optional=True), "seed"),
+    _option("max_examples", options.whole(minimum=1), "max examples"),
+    _option("large_import_size", options.whole(minimum=1), "large import size"),
+    _option("job_timeout", options.positive_number(), "job timeout"),
+    _option("request_timeout", options.positive_number(), "request timeout"),
+    _option("reports_dir", options.path, "reports dir"),
+    _option("watch_seconds", options.positive_number(), "watch seconds"),
+    _option("watch_campaign_id", options.whole(optional=True), "watch campaign id"),
+    _option("max_body_bytes", options.whole(minimum=1, optional=True), "the target's body size limit"),
+    _option("max_import_bytes", options.whole(minimum=1, optional=True), "the target's import size limit"),
+)
 
-
-def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
-    return {
-        name: environ[ENV_PREFIX + name.upper()]
-        for name in _PARSERS
-        if ENV_PREFIX + name.upper() in environ
-    }
+# Tables of the settings file that belong to other commands.
+_OTHER_TABLES = ("simulator",)
 
 
 def load_settings(
@@ -284,17 +214,10 @@ def load_settings(
     config_path: Path | None = None,
 ) -> Settings:
     """Settings from file < environment < ``overrides`` (None values in overrides are ignored)."""
-    raw: dict[str, Any] = {}
-    for source, layer in (
-        ("config file", _file_layer(config_path, environ)),
-        ("environment", _env_layer(environ)),
-        ("options", {k: v for k, v in (overrides or {}).items() if v is not None}),
-    ):
-        unknown = sorted(set(layer) - set(_PARSERS))
-        if unknown and source != "environment":
-            raise UsageError(f"unknown setting(s) in {source}: {', '.join(unknown)}")
-        raw.update(layer)
-    values = {name: _PARSERS[name](value) for name, value in raw.items()}
+    values = options.layered(
+        OPTIONS, given=overrides, environ=environ,
+        file=options.read_config_file(config_path, environ), ignore=_OTHER_TABLES,
+    )
     return _with_defaults(values)
 
 

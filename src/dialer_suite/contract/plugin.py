@@ -22,7 +22,9 @@ from typing import Any
 
 import pytest
 
-from dialer_suite.config.settings import load_settings
+from dialer_suite.config.settings import Settings, load_settings
+from dialer_suite.contract import rendering
+from dialer_suite.contract.property import broken_assumptions
 from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, Outcome, RunReport
 from dialer_suite.contract.state import REPORT_KEY, SETTINGS_KEY, remember
 from dialer_suite.errors import UsageError
@@ -92,17 +94,24 @@ def pytest_configure(config: pytest.Config) -> None:
         except UsageError as error:
             raise pytest.UsageError(f"DIALER_SIMULATOR_FAULTS: {error}") from None
     remember(config, settings, RunReport(run_id=settings.run_id, seed=settings.seed,
-                                         target=settings.base_url or "embedded simulator"))
+                                         target=settings.base_url or _embedded(settings)))
     if getattr(config.option, "xmlpath", None) is None and hasattr(config.option, "xmlpath"):
         # JUnit XML by default; the junitxml plugin reads this in its own configure hook.
         config.option.xmlpath = str(Path(settings.reports_dir) / JUNIT_NAME)
+
+
+def _embedded(settings: Settings) -> str:
+    """The embedded simulator, and the reading of the vendor page it plays when not the default."""
+    reading = [f"profile {settings.simulator_vendor_profile}"] if settings.simulator_vendor_profile else []
+    reading += [f"{key}={value}" for key, value in sorted(settings.simulator_assume.items())]
+    return "embedded simulator" + (f" ({', '.join(reading)})" if reading else "")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = config.stash.get(SETTINGS_KEY, None)
     if settings is None:
         return []
-    target = settings.base_url or "embedded simulator (started on a free port)"
+    target = settings.base_url or _embedded(settings) + " on a free port"
     return [
         f"dialer-suite: target {target}; run id {settings.run_id}; seed {settings.seed} "
         f"(repeat with --dialer-seed {settings.seed} --run-id <new id>); pacing under "
@@ -116,6 +125,8 @@ _WRITING_OPERATION = re.compile(r"\[(POST|PUT|PATCH|DELETE) ")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Tests that judge what the whole run saw go last (a stable sort keeps the rest in order).
+    items.sort(key=lambda item: item.get_closest_marker("summary") is not None)
     settings = config.stash[SETTINGS_KEY]
     refusal = settings.refuse_writes_reason()
     for item in items:
@@ -153,17 +164,40 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return report
     report.nodeid = _report_id(item)
     if report.skipped:
+        why = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        for mark in item.iter_markers("produces"):
+            run_report.not_exercised(str(mark.args[0]), int(mark.args[1]), f"skipped: {why}")
         return report
-    ids = assumption_ids_of(item)
-    kind = ASSUMPTION if ids else DOCUMENTED
+    marked = assumption_ids_of(item)
     if report.failed:
+        for mark in item.iter_markers("produces"):
+            run_report.not_exercised(str(mark.args[0]), int(mark.args[1]),
+                                     f"{report.nodeid} asked for it and got another answer")
+        kind, ids = classify(marked, call.excinfo.value if call.excinfo else None)
         label = ("vendor behaviour differs from our assumption " + ", ".join(ids)) if ids else (
             "vendor broke its documented contract")
         report.sections.append(("dialer-suite", label))
         run_report.add_outcome(Outcome(report.nodeid, kind, False, ids, _message(report)))
     elif report.when == "call":
-        run_report.add_outcome(Outcome(report.nodeid, kind, True, ids))
+        run_report.add_outcome(Outcome(report.nodeid, ASSUMPTION if marked else DOCUMENTED, True, marked))
     return report
+
+
+def classify(marked: tuple[str, ...], error: BaseException | None) -> tuple[str, tuple[str, ...]]:
+    """The kind of a failure and its assumption ids: what the failure says it broke, else the test.
+
+    A failure may say which part of the spec it broke (``assumptions`` on the
+    exception: ``()`` a documented part, ids the assumptions): a documented test
+    that fails only because a response broke an assumption is filed under that
+    assumption, and a documented break found by an assumption test is documented.
+    Otherwise (a test's own expectation) the test's ``assumption`` marks decide.
+    """
+    broke = broken_assumptions(error)
+    if broke is None:
+        return (ASSUMPTION if marked else DOCUMENTED), marked
+    if not broke:
+        return DOCUMENTED, ()
+    return ASSUMPTION, tuple(dict.fromkeys((*marked, *broke)))
 
 
 def _message(report: pytest.TestReport) -> str:
@@ -176,7 +210,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if run_report is None or not run_report.outcomes:
         return
     terminalreporter.section("dialer-suite contract summary")
-    for line in run_report.terminal_lines():
+    for line in rendering.terminal_lines(run_report):
         terminalreporter.write_line(line)
 
 
@@ -187,4 +221,4 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     settings = session.config.stash.get(SETTINGS_KEY, None)
     if run_report is None or settings is None or not run_report.outcomes:
         return
-    run_report.write(Path(settings.reports_dir))
+    rendering.write(run_report, Path(settings.reports_dir))

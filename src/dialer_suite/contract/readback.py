@@ -73,15 +73,13 @@ def not_listed(
 
 
 def start_import(
-    client: DialerClient, run_data: RunData, report: RunReport | None, campaign_id: int,
-    contacts: Any, **kwargs: Any,
+    client: DialerClient, report: RunReport | None, campaign_id: int, contacts: Any, **kwargs: Any,
 ) -> tuple[Result, int]:
     """Post an import, expect 202, find the job id (reported by where it was found)."""
     accepted = client.import_contacts(campaign_id, contacts, **kwargs).expect(
         202, why="an import is accepted as a job"
     )
     ref = find_job_id(accepted)
-    run_data.started_job(campaign_id, ref.job_id)
     if report is not None:
         report.observe("job-id-location", True, f"job id found in {ref.source}")
         report.note("import job id found in", ref.source)
@@ -93,5 +91,5 @@ def import_and_wait(
     contacts: Any, timeout: float,
 ) -> dict[str, Any]:
     """Import, then poll the job until it ends; the final job object."""
-    _, job_id = start_import(client, run_data, report, campaign_id, contacts)
-    return poll_job(client, campaign_id, job_id, timeout=timeout)
+    _, job_id = start_import(client, report, campaign_id, contacts)
+    return poll_job(client, campaign_id, job_id, timeout=timeout, stuck=run_data.stuck)

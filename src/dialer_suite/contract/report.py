@@ -1,24 +1,28 @@
 """What a run saw, summed up: operations × status codes, status values, drift, assumptions, data written.
 
 The client feeds every exchange and its findings in; the pytest plugin adds test
-outcomes by kind (documented contract vs assumption) and renders the result as
-Markdown (``reports/contract-summary.md``), JSON (for ``dialer-suite contract``)
-and terminal lines. Nothing here sees a credential: exchanges arrive redacted.
+outcomes by kind (documented contract vs assumption); ``rendering`` turns the
+result into Markdown (``reports/contract-summary.md``), JSON (for
+``dialer-suite contract``) and terminal lines. Nothing here sees a credential:
+exchanges arrive redacted.
 """
 
 from __future__ import annotations
 
-import json
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from dialer_suite.http.exchange import Exchange
+from dialer_suite.http.jobs import JobIdProblem, locate_job_id
 from dialer_suite.vendor import spec
 from dialer_suite.vendor.testdata import is_run_contact
 from dialer_suite.vendor.validation import Drift, Findings
+
+_CAMPAIGN = re.compile(r"/campaigns/(?P<id>[0-9]+)/")
+_INDEX = re.compile(r"/[0-9]+(?=/|:|$)")
 
 DOCUMENTED = "documented"
 ASSUMPTION = "assumption"
@@ -50,6 +54,12 @@ class RunReport:
     notes: dict[str, str] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
     left: int | None = None
+    # (operation, status) → why the test that would produce it did not run.
+    unexercised_because: dict[tuple[str, int], str] = field(default_factory=dict)
+    # (assumption ids, what a response broke of them) → how many responses did.
+    assumed_shapes: Counter[tuple[tuple[str, ...], str]] = field(default_factory=Counter)
+    # (campaign id, job id) of every import the target accepted, in order.
+    jobs: dict[tuple[int, int], None] = field(default_factory=dict)
     _seen: set[str] = field(default_factory=set, repr=False)
     _removed: set[str] = field(default_factory=set, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -62,7 +72,22 @@ class RunReport:
             self.contact_statuses.update(findings.contact_statuses)
             self.job_statuses.update(findings.job_statuses)
             self.drift.update(findings.drift)
+            for problem in findings.assumed:
+                self.assumed_shapes[(problem.assumptions, _shape(problem.message))] += 1
             self._track_written(findings)
+            self._track_job(exchange, findings)
+
+    def _track_job(self, exchange: Exchange, findings: Findings) -> None:
+        """Every import job the run started, whoever sent the import: the cleanup waits for them."""
+        if findings.operation_id != "importContacts" or exchange.status != 202:
+            return
+        campaign = _CAMPAIGN.search(exchange.url)
+        try:
+            ref = locate_job_id(findings.body, exchange.response_headers)
+        except JobIdProblem:
+            return  # the test that sent it fails on this; there is no job to wait for
+        if campaign is not None:
+            self.jobs.setdefault((int(campaign["id"]), ref.job_id), None)
 
     def _track_written(self, findings: Findings) -> None:
         """Count the run's contacts by what responses show (imports included, once listed)."""
@@ -104,6 +129,33 @@ class RunReport:
         with self._lock:
             self.outcomes.append(outcome)
 
+    def not_exercised(self, operation: str, status: int, why: str) -> None:
+        """A test that would have made the target answer ``status`` did not run, and why."""
+        operations = [o.operation_id for o in spec.iter_operations()] if operation == "*" else [operation]
+        with self._lock:
+            for name in operations:
+                self.unexercised_because.setdefault((name, status), why)
+
+    def coverage(self) -> list[tuple[str, int, int, str | None]]:
+        """(operation, declared status, answers seen, why none) for every status the spec declares."""
+        rows = []
+        for op in spec.iter_operations():
+            for key in op.definition.get("responses", {}):
+                if key.isdigit():
+                    count = self.calls.get((op.operation_id, int(key)), 0)
+                    rows.append((op.operation_id, int(key), count,
+                                 None if count else self._why_not(op, int(key))))
+        return rows
+
+    def _why_not(self, op: spec.Operation, status: int) -> str:
+        response = op.response(status) or {}
+        instead = response.get("x-alternative-to")
+        if instead is not None and self.calls.get((op.operation_id, int(instead))):
+            ids = ", ".join(spec.assumption_ids_of(response))
+            return (f"declared for a vendor that answers it instead of {instead}; this one answered "
+                    f"{instead} ({ids})")
+        return self.unexercised_because.get((op.operation_id, status), "no test of this run produced it")
+
     # -- rendering -----------------------------------------------------------------
 
     def assumption_table(self) -> list[tuple[str, str, str]]:
@@ -112,7 +164,9 @@ class RunReport:
         for assumption_id in spec.assumption_ids():
             tests = [o for o in self.outcomes if assumption_id in o.assumption_ids]
             seen = self.observations.get(assumption_id, [])
-            failed = [o.nodeid for o in tests if not o.passed] + [d for held, d in seen if not held]
+            shapes = [message for (ids, message) in self.assumed_shapes if assumption_id in ids]
+            failed = ([o.nodeid for o in tests if not o.passed] + [d for held, d in seen if not held]
+                      + shapes)
             if failed:
                 state, evidence = "differs", "; ".join(sorted(set(failed))[:3])
             elif tests or seen:
@@ -131,112 +185,10 @@ class RunReport:
                 failures[outcome.kind].append(outcome)
         return failures
 
-    def summary(self) -> dict[str, Any]:
-        failures = self.failures_by_kind()
-        return {
-            "run_id": self.run_id,
-            "seed": self.seed,
-            "target": self.target,
-            "tests": len(self.outcomes),
-            "passed": sum(o.passed for o in self.outcomes),
-            "documented_failures": [o.nodeid for o in failures[DOCUMENTED]],
-            "assumption_failures": [o.nodeid for o in failures[ASSUMPTION]],
-            "calls": sum(self.calls.values()),
-            "operations": {
-                f"{op} {status}": count for (op, status), count in sorted(self.calls.items())
-            },
-            "contact_statuses": dict(self.contact_statuses),
-            "drift": [str(d) for d in self.drift],
-            "assumptions": {row[0]: row[1] for row in self.assumption_table()},
-            "notes": dict(self.notes),
-            "created": self.created,
-            "removed": self.removed,
-            "left": self.left,
-        }
-
-    def terminal_lines(self) -> list[str]:
-        data = self.summary()
-        failures = self.failures_by_kind()
-        lines = [
-            f"run {self.run_id} against {self.target} (seed {self.seed}): {data['passed']}/"
-            f"{data['tests']} tests passed, {data['calls']} requests",
-            f"vendor broke its documented contract: {len(failures[DOCUMENTED])} test(s)",
-        ]
-        lines += [f"  - {o.nodeid}" for o in failures[DOCUMENTED]]
-        lines.append(f"vendor behaviour differs from our assumption: {len(failures[ASSUMPTION])} test(s)")
-        lines += [
-            f"  - {o.nodeid} [{', '.join(o.assumption_ids)}]" for o in failures[ASSUMPTION]
-        ]
-        lines.append("operations x status codes: " + ", ".join(
-            f"{key}×{count}" for key, count in data["operations"].items()
-        ))
-        lines.append("contact status values seen: " + (
-            ", ".join(f"{value!r}×{count}" for value, count in sorted(self.contact_statuses.items()))
-            or "none"
-        ))
-        lines.append(f"drift (unknown keys, not failures): {len(self.drift)}")
-        lines += [f"  - {d}" for d in sorted(self.drift, key=str)[:10]]
-        differs = [row[0] for row in self.assumption_table() if row[1] == "differs"]
-        lines.append("assumptions that did not hold: " + (", ".join(differs) or "none"))
-        lines += [f"{key}: {value}" for key, value in sorted(self.notes.items())]
-        left = "unknown" if self.left is None else str(self.left)
-        lines.append(
-            f"contacts written: created {self.created}, removed {self.removed}, left on target {left}"
-        )
-        return lines
-
-    def markdown(self) -> str:
-        failures = self.failures_by_kind()
-        out = [
-            "# Contract suite summary",
-            "",
-            f"- run id: `{self.run_id}`; seed: `{self.seed}`; target: `{self.target}`",
-            f"- tests: {len(self.outcomes)}, passed: {sum(o.passed for o in self.outcomes)}",
-            f"- contacts created {self.created}, removed {self.removed}, "
-            f"left on target {'unknown' if self.left is None else self.left}",
-            "",
-            "## Vendor broke its documented contract",
-            "",
-        ]
-        out += [f"- `{o.nodeid}`: {_first_line(o.message)}" for o in failures[DOCUMENTED]] or ["none"]
-        out += ["", "## Vendor behaviour differs from our assumption", ""]
-        out += [
-            f"- `{o.nodeid}` ({', '.join(o.assumption_ids)}): {_first_line(o.message)}"
-            for o in failures[ASSUMPTION]
-        ] or ["none"]
-        out += ["", "## Operations × status codes exercised", ""]
-        statuses = sorted({status for _, status in self.calls})
-        out.append("| operation | " + " | ".join(str(s) for s in statuses) + " |")
-        out.append("|---|" + "---|" * len(statuses))
-        for op in [o.operation_id for o in spec.iter_operations()]:
-            row = [str(self.calls.get((op, s), "")) for s in statuses]
-            out.append(f"| {op} | " + " | ".join(row) + " |")
-        out += ["", "## Contact status values seen", ""]
-        out += [f"- `{v}` × {c}" for v, c in sorted(self.contact_statuses.items())] or ["none"]
-        out += ["", "## Drift (keys the spec does not know; reported, not failed)", ""]
-        out += [f"- {d} × {c}" for d, c in sorted(self.drift.items(), key=lambda i: str(i[0]))] or [
-            "none"
-        ]
-        out += ["", "## Assumptions (`x-assumption` ids of the spec)", ""]
-        out += ["| id | result | evidence |", "|---|---|---|"]
-        out += [f"| {i} | {state} | {evidence} |" for i, state, evidence in self.assumption_table()]
-        if self.notes:
-            out += ["", "## Notes", ""]
-            out += [f"- {key}: {value}" for key, value in sorted(self.notes.items())]
-        return "\n".join(out) + "\n"
-
-    def write(self, directory: Path) -> tuple[Path, Path]:
-        directory.mkdir(parents=True, exist_ok=True)
-        markdown = directory / "contract-summary.md"
-        markdown.write_text(self.markdown(), encoding="utf-8")
-        data = directory / "contract-summary.json"
-        data.write_text(json.dumps(self.summary(), indent=2), encoding="utf-8")
-        return markdown, data
-
-
-def _first_line(message: str) -> str:
-    line = message.strip().splitlines()[0] if message.strip() else ""
-    return line[:300].replace("|", "\\|")
+def _shape(message: str) -> str:
+    """A violation with the position in a list left out, so that the same break in every
+    contact of a list is one line: ``at /17/phone_number`` → ``at /*/phone_number``."""
+    return _INDEX.sub("/*", message)
 
 
 def _key(contact: dict[str, Any]) -> str:

@@ -2,9 +2,10 @@
 
 Cleanup does not trust a ledger of what the tests think they created (an
 import, a lax target storing an invalid contact, an interrupted test...): at
-the end it waits for the run's import jobs, then lists every campaign it may
-have written to and removes every contact that carries the run id, and lists
-again to say how many are left.
+the end it waits for every import job the run started (the run report saw
+each 202), then sweeps every campaign it may have written to, removing every
+contact that carries the run id, until a listing shows none — and names any
+that stay, with why.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from typing import Any
 
 from dialer_suite.errors import UsageError
 from dialer_suite.http.client import ContractViolation, DialerClient, iter_run_contacts
-from dialer_suite.http.jobs import TERMINAL
+from dialer_suite.http.jobs import JobNotFinished, StuckJobs, wait_for_job
 from dialer_suite.vendor.testdata import PhoneFactory, fictional_blocks, make_contact
 
-_JOB_WAIT_SECONDS = 30.0
+# Sweeps of the cleanup at most, and the pause between them.
+_SWEEPS = 5
+_SWEEP_PAUSE_SECONDS = 1.0
 _MAX_SKIPS = 1000
 _NAMES = ("José Müller", "Zoë Ørsted", "李小龙", "Đặng Thị")
 
@@ -71,12 +74,13 @@ class RunPhones:
 
 @dataclass
 class RunData:
-    """Hands out run-tagged contacts and remembers the import jobs to wait for."""
+    """Hands out run-tagged contacts, and knows whether the target's import jobs are stuck."""
 
     run_id: str
     phones: RunPhones
+    # The first import job of the run that outlived the job timeout (see StuckJobs).
+    stuck: StuckJobs = field(default_factory=StuckJobs)
     _index: itertools.count[int] = field(default_factory=itertools.count)
-    jobs: list[tuple[int, int]] = field(default_factory=list)
 
     def contact(self, **fields: Any) -> dict[str, Any]:
         """A fresh contact (fictional number, run id in name and external_unique_id).
@@ -92,50 +96,102 @@ class RunData:
     def contacts(self, count: int) -> list[dict[str, Any]]:
         return [self.contact() for _ in range(count)]
 
-    def started_job(self, campaign_id: int, job_id: int) -> None:
-        self.jobs.append((campaign_id, job_id))
+
+@dataclass(frozen=True)
+class Leftover:
+    """A contact of the run still listed after the cleanup, and why it could not be removed."""
+
+    campaign_id: int
+    contact: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"campaign {self.campaign_id}: {self.contact} ({self.why})"
 
 
 @dataclass(frozen=True)
 class CleanupResult:
     removed: int
-    left: int
+    left: tuple[Leftover, ...]
     problems: tuple[str, ...]
 
 
 def clean_up(
-    client: DialerClient, run_data: RunData, campaign_ids: Iterable[int],
-    *, job_wait: float = _JOB_WAIT_SECONDS,
+    client: DialerClient, run_data: RunData, jobs: Iterable[tuple[int, int]], campaign_ids: Iterable[int],
+    *, job_timeout: float, sweeps: int = _SWEEPS,
 ) -> CleanupResult:
-    """Remove every contact of the run from ``campaign_ids``; never raises (it reports)."""
+    """Remove every contact of the run from ``campaign_ids``; never raises (it reports).
+
+    First every import job the run started must end (bounded by ``job_timeout``
+    in all): a job still running would add contacts after the sweep. Then the
+    campaigns are swept until a listing shows none of the run's contacts, at most
+    ``sweeps`` times (a target that applies writes late gets a moment between
+    sweeps); what is still listed then is named with the reason.
+    """
     problems: list[str] = []
-    _wait_for_jobs(client, run_data.jobs, job_wait, problems)
-    removed = left = 0
-    for campaign_id in campaign_ids:
-        try:
-            for contact in list(iter_run_contacts(client.list_all(campaign_id), run_data.run_id)):
-                key = ({"contact_id": contact["id"]} if isinstance(contact.get("id"), int)
-                       else {"external_unique_id": contact.get("external_unique_id")})
-                answer = client.delete_contact(campaign_id, key, validate=False)
-                removed += answer.status == 200
-            left += sum(1 for _ in iter_run_contacts(client.list_all(campaign_id), run_data.run_id))
-        except ContractViolation as violation:
-            problems.append(f"campaign {campaign_id}: {violation.problems[0]}")
+    _wait_for_jobs(client, dict.fromkeys(jobs), job_timeout, run_data.stuck, problems)
+    campaigns = list(campaign_ids)
+    removed = 0
+    why: dict[tuple[int, str], str] = {}
+    for sweep in range(sweeps):
+        if sweep:
+            time.sleep(_SWEEP_PAUSE_SECONDS)
+        remaining = _listed(client, campaigns, run_data.run_id, problems)
+        if not remaining:
+            return CleanupResult(removed, (), tuple(problems))
+        for campaign_id, contact in remaining:
+            answer = client.delete_contact(campaign_id, _delete_key(contact), validate=False)
+            removed += answer.status == 200
+            why[(campaign_id, _name(contact))] = (
+                "listed again after its delete answered 200" if answer.status == 200
+                else f"delete answered {answer.status}"
+            )
+    left = tuple(
+        Leftover(campaign_id, _name(contact), why.get((campaign_id, _name(contact)), "not deleted"))
+        for campaign_id, contact in _listed(client, campaigns, run_data.run_id, problems)
+    )
     return CleanupResult(removed, left, tuple(problems))
 
 
+def _listed(
+    client: DialerClient, campaigns: list[int], run_id: str, problems: list[str]
+) -> list[tuple[int, dict[str, Any]]]:
+    found: list[tuple[int, dict[str, Any]]] = []
+    for campaign_id in campaigns:
+        try:
+            found += [(campaign_id, c) for c in iter_run_contacts(client.list_all(campaign_id), run_id)]
+        except ContractViolation as violation:
+            problems.append(f"campaign {campaign_id}: {violation.problems[0]}")
+    return found
+
+
+def _delete_key(contact: dict[str, Any]) -> dict[str, Any]:
+    """The most precise key the listing gives: the id, else the run-tagged external id, else the number."""
+    if isinstance(contact.get("id"), int):
+        return {"contact_id": contact["id"]}
+    if contact.get("external_unique_id"):
+        return {"external_unique_id": contact["external_unique_id"]}
+    return {"phone_number": contact.get("phone_number")}
+
+
+def _name(contact: dict[str, Any]) -> str:
+    return f"{contact.get('external_unique_id') or contact.get('phone_number')} (id {contact.get('id')})"
+
+
 def _wait_for_jobs(
-    client: DialerClient, jobs: list[tuple[int, int]], budget: float, problems: list[str]
+    client: DialerClient, jobs: Iterable[tuple[int, int]], budget: float, stuck: StuckJobs,
+    problems: list[str],
 ) -> None:
-    """Jobs still running would import contacts after the cleanup: wait for them (bounded)."""
+    """Jobs still running would import contacts after the sweep: wait for them, ``budget`` in all."""
     deadline = time.monotonic() + budget
     for campaign_id, job_id in jobs:
-        while time.monotonic() < deadline:
+
+        def read(campaign_id: int = campaign_id, job_id: int = job_id) -> Any:
             answer = client.get_job(campaign_id, job_id, validate=False)
-            status = answer.body.get("status") if isinstance(answer.body, dict) else None
-            if answer.status != 200 or status in TERMINAL:
-                break
-            time.sleep(0.2)
-        else:
-            problems.append(f"import job {job_id} still running at cleanup")
-            return
+            return answer.body if answer.status == 200 else None
+
+        try:
+            wait_for_job(read, describe=f"import job {job_id} of campaign {campaign_id}",
+                         timeout=max(deadline - time.monotonic(), 0.0), stuck=stuck)
+        except JobNotFinished as unfinished:
+            problems.append(f"at cleanup: {unfinished}")

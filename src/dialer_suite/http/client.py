@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
@@ -28,7 +27,14 @@ from dialer_suite.http.exchange import (
     redact_headers,
     secrets_for,
 )
-from dialer_suite.http.paging import DEFAULT_PER_PAGE, ListingProblem, collect
+from dialer_suite.http.paging import (
+    DEFAULT_PER_PAGE,
+    PARAMETERS_REFUSED,
+    ListingProblem,
+    PagingRefused,
+    collect,
+)
+from dialer_suite.http.result import ContractViolation, Result
 from dialer_suite.http.send import send_paced
 from dialer_suite.http.throttle import Throttle, shared_throttle
 from dialer_suite.vendor.phones import same_phone
@@ -36,6 +42,7 @@ from dialer_suite.vendor.testdata import is_run_contact
 from dialer_suite.vendor.validation import Findings, ResponseValidator
 
 _USE_SETTINGS = object()
+_PAGING = ("list-pagination",)
 
 
 class Observer(Protocol):
@@ -45,49 +52,6 @@ class Observer(Protocol):
     def record(self, exchange: Exchange, findings: Findings | None) -> None: ...
 
     def observe(self, assumption_id: str, held: bool, detail: str) -> None: ...
-
-
-class ContractViolation(AssertionError):
-    """A response broke the spec; the message names what broke and how to reproduce it."""
-
-    def __init__(self, problems: list[str], exchange: Exchange) -> None:
-        self.problems = problems
-        self.exchange = exchange
-        super().__init__("\n".join(["contract violated:", *(f"- {p}" for p in problems),
-                                    exchange.describe()]))
-
-
-@dataclass
-class Result:
-    """A validated exchange; ``body`` is the parsed JSON (None when empty)."""
-
-    exchange: Exchange
-    findings: Findings
-    headers: httpx.Headers
-
-    @property
-    def status(self) -> int:
-        assert self.exchange.status is not None
-        return self.exchange.status
-
-    @property
-    def body(self) -> Any:
-        return self.findings.body
-
-    def expect(self, *statuses: int, why: str = "") -> Result:
-        """Fail, showing the exchange, unless the status is one of ``statuses``."""
-        if self.status not in statuses:
-            expected = " or ".join(str(s) for s in statuses)
-            reason = f" ({why})" if why else ""
-            raise ContractViolation(
-                [f"{self.findings.operation_id}: expected {expected}{reason}, got {self.status}"],
-                self.exchange,
-            )
-        return self
-
-    def fail(self, problem: str) -> ContractViolation:
-        """A violation about this exchange, for a caller to raise."""
-        return ContractViolation([problem], self.exchange)
 
 
 class DialerClient:
@@ -178,8 +142,8 @@ class DialerClient:
             result = self._send_once(
                 method, path, json_body, content, content_type, upload, params, credentials
             )
-            if validate and not result.findings.ok:
-                raise ContractViolation(result.findings.violations, result.exchange)
+            if validate and result.findings.documented:
+                raise ContractViolation.of(result.findings, result.exchange)
             return result
 
         return send_paced(
@@ -294,29 +258,34 @@ class DialerClient:
 
     def list_all(self, campaign_id: int, per: int = DEFAULT_PER_PAGE) -> list[dict[str, Any]]:
         """Every contact of the campaign, whatever the target's paging (see ``listing``)."""
-        last: list[Result] = []
+        pages: list[Result] = []
 
-        def fetch(page: int, size: int) -> tuple[Any, Mapping[str, str]]:
-            result = self.list_contacts(campaign_id, page=page, per=size).expect(200)
-            last.append(result)
+        def fetch(page: int | None, size: int) -> tuple[Any, Mapping[str, str]]:
+            result = self.list_contacts(campaign_id, page=page, per=None if page is None else size)
+            if page is not None and result.status in PARAMETERS_REFUSED:
+                raise PagingRefused(result.status)
+            pages.append(result.expect(200))
             return result.body, result.headers
 
         try:
             listing = collect(fetch, per)
         except ListingProblem as problem:
-            raise last[-1].fail(str(problem)) from None
-        first = last[0]
+            raise pages[-1].fail(str(problem), assumptions=_PAGING) from None
+        first = pages[0]
         if listing.total_header is not None and len(first.body) > listing.total_header:
             raise first.fail(
                 f"listContacts: a page of {len(first.body)} contacts, but X-Total-Count says "
-                f"{listing.total_header}"
+                f"{listing.total_header}", assumptions=_PAGING,
             )
-        if self.report is not None:
-            held = listing.total_header is not None
-            self.report.observe(
-                "list-pagination", held, "X-Total-Count sent" if held else "no X-Total-Count header"
-            )
+        if listing.refused_paging is not None:
+            self._observe("list-pagination", False, f"page/per refused with {listing.refused_paging}")
+        held = listing.total_header is not None
+        self._observe("list-pagination", held, "X-Total-Count sent" if held else "no X-Total-Count header")
         return listing.contacts
+
+    def _observe(self, assumption_id: str, held: bool, detail: str) -> None:
+        if self.report is not None:
+            self.report.observe(assumption_id, held, detail)
 
     def find_contacts(
         self,
@@ -338,20 +307,23 @@ class DialerClient:
         """
         valid = (result.body or {}).get("valid_contacts") or []
         if valid and isinstance(valid[0], dict) and isinstance(valid[0].get("id"), int):
-            if self.report is not None:
-                self.report.observe("add-returns-id", True, "id in valid_contacts")
+            self._observe("add-returns-id", True, "id in valid_contacts")
             return int(valid[0]["id"])
-        if self.report is not None:
-            self.report.observe("add-returns-id", False, "no id in valid_contacts; found by list")
+        self._observe("add-returns-id", False, "no id in valid_contacts; found by list")
         found = self.find_contacts(
             campaign_id, external_unique_id=contact.get("external_unique_id"),
             phone=contact.get("phone_number"),
         )
-        if len(found) != 1 or not isinstance(found[0].get("id"), int):
+        if len(found) != 1:
             raise result.fail(
                 f"addContact: the added contact {contact.get('external_unique_id')!r} is listed "
-                f"{len(found)} time(s) with ids {[c.get('id') for c in found]}; expected once, "
-                "with an id"
+                f"{len(found)} time(s); expected once"
+            )
+        if not isinstance(found[0].get("id"), int):
+            raise result.fail(
+                f"addContact: the added contact {contact.get('external_unique_id')!r} has an id "
+                f"neither in the add answer nor in the list ({found[0].get('id')!r}); update and "
+                "delete by contact_id need one", assumptions=("add-returns-id", "record-input-fields"),
             )
         return int(found[0]["id"])
 

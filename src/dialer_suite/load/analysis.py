@@ -39,7 +39,9 @@ class StageResult:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class RunVerdict:
+    """The verdict of a whole load run: its checks, its stages' results, the stress knee."""
+
     checks: tuple[Check, ...]
     stages: tuple[StageResult, ...]
     knee_rps: float | None
@@ -91,7 +93,7 @@ def knee(stages: list[StageResult]) -> float | None:
     return max(passed_rates, default=0.0)
 
 
-def judge_run(book: Book, plan: Plan, gates: Gates, scenario: Scenario, seconds: float) -> Verdict:
+def judge_run(book: Book, plan: Plan, gates: Gates, scenario: Scenario, seconds: float) -> RunVerdict:
     """The verdict of a finished run lasting ``seconds``."""
     if plan.stop_on_breach:
         # A step the run was stopped in has too little data to judge: only complete ones count.
@@ -104,7 +106,7 @@ def judge_run(book: Book, plan: Plan, gates: Gates, scenario: Scenario, seconds:
         knee_rps = knee(stages)
         knee_facts = Facts({}, seconds, (), (), knee_rps=knee_rps if knee_rps is not None else 0.0)
         knee_only = replace(gates, total={}, requests={}, imports={})
-        return Verdict(tuple(evaluate(knee_only, knee_facts)), tuple(stages), knee_rps, seconds)
+        return RunVerdict(tuple(evaluate(knee_only, knee_facts)), tuple(stages), knee_rps, seconds)
     offered = None if plan.profile == "capacity" else plan.offered / plan.duration
     facts = Facts(book.overall(), seconds, scenario.expected, scenario.paced, offered_rps=offered)
     stages = [
@@ -112,6 +114,6 @@ def judge_run(book: Book, plan: Plan, gates: Gates, scenario: Scenario, seconds:
         for index in sorted(book.by(STAGE))
         if index < len(plan.stages)
     ]
-    return Verdict(
+    return RunVerdict(
         tuple(evaluate(gates, facts)), tuple(stages) if len(plan.stages) > 1 else (), None, seconds
     )

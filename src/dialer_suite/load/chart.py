@@ -1,4 +1,5 @@
-"""PNG charts of a run: throughput, p95 and errors over time; for stress, latency vs offered load.
+"""PNG charts of a run: throughput, p95 and errors over time; for stress, latency vs offered load;
+for the import-while-dialing scenario, imports and the dialer's steps over time.
 
 Drawn with matplotlib's Agg backend from the merged HDR book, so the chart
 shows exactly the numbers the gates judged.
@@ -7,6 +8,7 @@ shows exactly the numbers the gates judged.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -15,8 +17,10 @@ matplotlib.use("Agg")  # before pyplot: charts are drawn without a display
 import matplotlib.pyplot as plt
 from matplotlib import ticker
 
+from dialer_suite.load import dialing
 from dialer_suite.load.analysis import StageResult
-from dialer_suite.load.book import BUCKET, Book, combined
+from dialer_suite.load.book import BUCKET, Book, Window, combined
+from dialer_suite.load.names import DIALER_STEP, IMPORT_END_TO_END
 from dialer_suite.load.profiles import Plan
 
 
@@ -155,6 +159,39 @@ def latency_vs_load(
     more_lines, more_labels = achieved_ax.get_legend_handles_labels()
     ax.legend(lines + more_lines, labels + more_labels, loc="upper left", fontsize=9)
     ax.set_title(title)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def import_while_dialing(book: Book, plan: Plan, path: Path, *, started: float) -> Path:
+    """Import end-to-end p50/p95, dialer steps/s and step lateness over time; the dialer's third shaded."""
+    buckets = dialing.buckets(book, started)
+    times = [seconds for seconds, _ in buckets]
+    width = book.bucket_seconds
+
+    def series(name: str, value: Callable[[Window], float]) -> list[float]:
+        return [value(ns[name]) if name in ns and ns[name].requests else math.nan for _, ns in buckets]
+
+    fig, axes = plt.subplots(3, 1, sharex=True, figsize=(12, 8.5))
+    lines = (
+        (0, IMPORT_END_TO_END, lambda w: w.percentile_ms(95), None, "import end-to-end p95"),
+        (0, IMPORT_END_TO_END, lambda w: w.percentile_ms(50), None, "import end-to-end p50"),
+        (1, DIALER_STEP, lambda w: w.requests / width, "tab:green", "dialer steps/s"),
+        (2, DIALER_STEP, lambda w: w.percentile_ms(95), "tab:red", "dialer step lateness p95"),
+    )
+    for index, name, value, color, label in lines:
+        axes[index].plot(times, series(name, value), marker=".", color=color, label=label)
+    for ax, unit in zip(axes, ("ms", "steps/s", "ms late"), strict=True):
+        ax.set_ylabel(unit)
+        third = plan.duration / 3
+        ax.axvspan(third, 2 * third, color="tab:green", alpha=0.08, label="dialer running")
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    axes[-1].set_xlabel("seconds since start")
+    fig.suptitle(
+        f"import while dialing ({plan.profile}): imports at {plan.peak_rate:g} files/s; "
+        "dialer in the middle third"
+    )
     fig.tight_layout()
     return _save(fig, path)
 

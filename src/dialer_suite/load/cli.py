@@ -57,6 +57,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--locust-arg", action="append", default=[], help="passed through to locust (repeatable)"
     )
+    parser.add_argument(
+        "--write-plan",
+        type=Path,
+        metavar="FILE",
+        help="only write the run plan to FILE (for locust -f LOCUSTFILE --dialer-plan FILE -H URL)",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -87,5 +93,6 @@ def _run(args: argparse.Namespace) -> int:
         poll_interval=args.poll_interval,
         simulator_latency_ms=args.simulator_latency_ms,
         extra_locust_args=tuple(args.locust_arg),
+        write_plan=args.write_plan,
     )
     return run(options, settings)

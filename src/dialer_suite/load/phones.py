@@ -34,7 +34,6 @@ class PhoneSource:
     ) -> None:
         if not 0 <= worker < workers:
             raise ValueError(f"worker {worker} is not in 0..{workers - 1}")
-        self._loopback = loopback
         self._worker = worker
         self._workers = workers
         self._issued = 0
@@ -45,9 +44,6 @@ class PhoneSource:
     def take(self, count: int) -> list[str]:
         """``count`` fresh numbers (E.164); a UsageError when the safe pool runs out."""
         return [self._next() for _ in range(count)]
-
-    def one(self) -> str:
-        return self._next()
 
     def _next(self) -> str:
         index = self._issued * self._workers + self._worker

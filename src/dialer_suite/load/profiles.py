@@ -2,7 +2,7 @@
 
 A plan is a list of stages, each an *arrival rate* (operations per second
 across all workers) held for some seconds. Users only carry the load; they
-take send times from a pacer built on the plan (``pacing.py``), so the rate
+take send times from arrival schedules built on the plan (``arrivals.py``), so the rate
 holds when responses slow down. ``capacity`` is the exception: it offers a
 fixed amount of work (contacts to import) as fast as the target's limits allow.
 """
@@ -25,9 +25,6 @@ _POOL_SECONDS = 1.0
 # Beyond this many users the default pool stops growing (each holds a connection);
 # --users raises it up to MAX_USERS.
 _DEFAULT_MAX_USERS = 200
-
-# The locustfiles of load_tests/ (one per scenario); other helpers may add more.
-SCENARIOS = ("add_contact", "import_contacts", "list_contacts", "mix")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""Run a load profile: check the request, start the embedded simulator if needed, run locust.
+"""Run a load profile: build the run plan, start the embedded simulator if needed, run locust.
 
-Locust runs in a child process (``python -m locust``): importing it here would
+The plan is built and written once, here (``run_plan.py``); locust runs in a
+child process (``python -m locust``) that reads it: importing locust here would
 monkey-patch this process with gevent. The child is bounded in time: it is
 killed if it outlives the plan by more than a fixed margin.
 """
@@ -13,16 +14,18 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from dialer_suite.config.settings import Settings
 from dialer_suite.errors import UsageError
-from dialer_suite.load.profiles import Plan, Request, build_plan
-from dialer_suite.load.safety import check_target, rate_ceiling
+from dialer_suite.load.profiles import Plan, Request
+from dialer_suite.load.run_plan import RunPlan, build_run_plan
 
 # Start-up, worker connection and report writing, beyond the plan and the last job.
 _MARGIN_SECONDS = 60.0
+# The plan of a run, in its report directory.
+PLAN_FILE = "plan.json"
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,8 @@ class LoadOptions:
     processes: int = 0
     poll_interval: float = 0.25
     simulator_latency_ms: float = 0.0
-    extra_locust_args: tuple[str, ...] = field(default_factory=tuple)
+    extra_locust_args: tuple[str, ...] = ()
+    write_plan: Path | None = None  # only write the plan there, run nothing
 
 
 def load_tests_dir() -> Path:
@@ -49,19 +53,32 @@ def locustfile_for(scenario: str) -> Path:
     """The locustfile of ``scenario`` (a name in load_tests/ or a path to a .py file)."""
     path = Path(scenario) if scenario.endswith(".py") else load_tests_dir() / f"{scenario}.py"
     if not path.is_file():
-        known = sorted(p.stem for p in load_tests_dir().glob("*.py") if p.stem not in _HELPERS)
+        known = sorted(p.stem for p in load_tests_dir().glob("*.py"))
         raise UsageError(f"no locustfile for scenario {scenario!r} ({path}); scenarios: {', '.join(known)}")
     return path
 
 
-_HELPERS = {"common", "shapes", "users"}
+def plan_for(options: LoadOptions, settings: Settings, base_url: str | None) -> RunPlan:
+    return build_run_plan(
+        options.request,
+        settings,
+        base_url,
+        slo_file=options.slo_file,
+        report_dir=options.report_dir,
+        poll_interval=options.poll_interval,
+        keep_run_id=options.write_plan is None,
+    )
 
 
-def locust_command(
-    options: LoadOptions, plan: Plan, base_url: str, run_id: str, allow_writes: bool
-) -> list[str]:
+def prepare(options: LoadOptions, settings: Settings, base_url: str) -> tuple[list[str], RunPlan]:
+    """Write the run's plan into its report directory; the locust command that runs it."""
+    run_plan = plan_for(options, settings, base_url)
+    plan_file = run_plan.write(options.report_dir / PLAN_FILE)
+    return locust_command(options, plan_file, base_url), run_plan
+
+
+def locust_command(options: LoadOptions, plan_file: Path, base_url: str) -> list[str]:
     """The ``python -m locust`` command line of a run (no credentials: they go by environment)."""
-    request = options.request
     report = options.report_dir
     command = [
         sys.executable,
@@ -73,18 +90,8 @@ def locust_command(
         "--only-summary",
         "-H",
         base_url,
-        "--load-profile",
-        plan.profile,
-        "--pool-users",
-        str(plan.users),
-        "--poll-interval",
-        str(options.poll_interval),
-        "--slo-file",
-        str(options.slo_file),
-        "--report-dir",
-        str(report),
-        "--run-id",
-        run_id,
+        "--dialer-plan",
+        str(plan_file),
         "--html",
         str(report / "locust.html"),
         "--csv",
@@ -92,19 +99,6 @@ def locust_command(
         "--json-file",
         str(report / "locust"),  # locust adds .json
     ]
-    optional = {
-        "--target-rate": request.rate,
-        "--load-duration": request.duration,
-        "--contacts": request.contacts,
-        "--batch-size": request.batch_size,
-        "--step-seconds": request.step_seconds,
-        "--steps": request.steps,
-    }
-    for flag, value in optional.items():
-        if value is not None:
-            command += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
-    if allow_writes:
-        command.append("--allow-writes")
     if options.processes:
         command += ["--processes", str(options.processes)]
     return command + list(options.extra_locust_args)
@@ -116,13 +110,18 @@ def time_limit(plan: Plan, settings: Settings) -> float:
 
 
 def run(options: LoadOptions, settings: Settings) -> int:
-    """Run locust against the target (the embedded simulator when there is no base URL)."""
+    """Run locust against the target (the embedded simulator when there is no base URL),
+    or only write the plan (``options.write_plan``)."""
+    if options.write_plan is not None:
+        path = plan_for(options, settings, settings.base_url).write(options.write_plan)
+        print(
+            f"dialer-suite load: wrote the plan to {path}; run it with\n"
+            f"  locust -f {options.locustfile} --dialer-plan {path} -H {settings.base_url or 'BASE_URL'}"
+        )
+        return 0
     with _target(options, settings) as (base_url, env):
-        check_target(base_url, settings)
-        plan = build_plan(options.request, rate_ceiling=rate_ceiling(base_url, settings))
-        options.report_dir.mkdir(parents=True, exist_ok=True)
-        command = locust_command(options, plan, base_url, settings.run_id, settings.allow_writes)
-        return _run_bounded(command, env, time_limit(plan, settings))
+        command, run_plan = prepare(options, settings, base_url)
+        return _run_bounded(command, env, time_limit(run_plan.plan, settings))
 
 
 @contextlib.contextmanager
@@ -131,22 +130,14 @@ def _target(options: LoadOptions, settings: Settings) -> Iterator[tuple[str, dic
     if settings.base_url is not None:
         yield settings.base_url, env
         return
-    from dialer_suite.simulator import SimulatorConfig, running_simulator
+    from dialer_suite.simulator.embedded import embedded_simulator
 
-    config = SimulatorConfig(
-        rate_limit=None,
-        username=settings.username,
-        token=settings.api_token,
-        campaigns=(settings.campaign_id, settings.other_campaign_id),
-        faults=settings.simulator_faults,
-        latency_ms=options.simulator_latency_ms,
-    )
     print(
         f"dialer-suite load: starting the embedded simulator (rate limit off, faults: "
-        f"{', '.join(config.faults) or 'none'}, latency {config.latency_ms:g} ms)",
+        f"{', '.join(settings.simulator_faults) or 'none'}, latency {options.simulator_latency_ms:g} ms)",
         flush=True,
     )
-    with running_simulator(config) as simulator:
+    with embedded_simulator(settings, rate_limit=None, latency_ms=options.simulator_latency_ms) as simulator:
         yield simulator.base_url, env
 
 

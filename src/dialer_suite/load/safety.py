@@ -12,9 +12,9 @@ from dialer_suite.config.settings import Settings, is_loopback
 from dialer_suite.errors import UsageError
 
 
-def check_target(base_url: str, settings: Settings) -> None:
+def check_target(base_url: str, *, allow_writes: bool) -> None:
     """Raise a UsageError when ``base_url`` is a real tenant and load was not allowed."""
-    if is_loopback(base_url) or settings.allow_writes:
+    if is_loopback(base_url) or allow_writes:
         return
     raise UsageError(
         f"refusing to load {base_url}: it is not a loopback host. A load run writes contacts "

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dialer_suite.load.analysis import Verdict
+from dialer_suite.load.analysis import RunVerdict
 from dialer_suite.load.book import Book, Window
 from dialer_suite.load.names import IMPORT_END_TO_END
 from dialer_suite.load.profiles import Plan
@@ -47,7 +47,7 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 
 def render(
-    plan: Plan, book: Book, verdict: Verdict, *, target: str, slo_source: str, report_dir: str | None
+    plan: Plan, book: Book, verdict: RunVerdict, *, target: str, slo_source: str, report_dir: str | None
 ) -> str:
     """The multi-line summary, ending with the verdict line."""
     lines = [
@@ -103,7 +103,7 @@ def _short(line: str) -> str:
     return line.removeprefix("FAIL ").strip()
 
 
-def _offer_line(plan: Plan, verdict: Verdict) -> str:
+def _offer_line(plan: Plan, verdict: RunVerdict) -> str:
     if plan.profile == "capacity":
         return (
             f"offered {plan.contacts} contacts in files of {plan.batch_size}, "
@@ -113,7 +113,7 @@ def _offer_line(plan: Plan, verdict: Verdict) -> str:
     return f"offered (open model) {rates}; {plan.users} users; ran {verdict.seconds:.1f} s"
 
 
-def to_json(plan: Plan, book: Book, verdict: Verdict, *, target: str) -> dict[str, Any]:
+def to_json(plan: Plan, book: Book, verdict: RunVerdict, *, target: str) -> dict[str, Any]:
     """The machine-readable summary (what selfcheck and CI read)."""
 
     def window(w: Window) -> Mapping[str, Any]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dialer_suite.errors import UsageError
+from dialer_suite.selfcheck import readings
 from dialer_suite.selfcheck.catalog import choose_faults, load_catalog
 from dialer_suite.selfcheck.matrix import build_matrix
 from dialer_suite.selfcheck.model import RunResult
@@ -50,6 +51,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="run the clean suite K times with seeds seed..seed+K-1 (false-alarm check)",
     )
     parser.add_argument("--clean-only", action="store_true", help="only the clean runs (with --repeat-clean)")
+    parser.add_argument(
+        "--assumptions", action="store_true",
+        help="instead of the fault catalog: the assumption matrix, the contract suite against the "
+        "lean profile and every alternative choice of every x-assumption (reports/assumptions.md)",
+    )
     # Every test by default: the quick selection lets 15 of the 38 catalog faults survive.
     selection = parser.add_mutually_exclusive_group()
     selection.add_argument(
@@ -95,13 +101,53 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_selfcheck(args: argparse.Namespace) -> int:
     _validate(args)
+    if args.assumptions:
+        return _run_readings(args)
     faults = [] if args.clean_only else choose_faults(load_catalog(), args.faults)
     requests = plan_runs(
         faults, seed=args.seed, repeat_clean=args.repeat_clean, schemathesis=args.schemathesis
     )
-    options = RunOptions(
+    options = _options(args, "selfcheck")
+    print(f"selfcheck: {len(requests)} runs ({len(faults)} faults), {args.jobs} at a time", flush=True)
+    started = time.monotonic()
+    results = run_all(requests, options, args.jobs, on_done=_progress(len(requests)))
+    matrix = build_matrix(faults, results)
+    info = {**_info(args, started), "clean suite runs": str(args.repeat_clean)}
+    args.reports.mkdir(parents=True, exist_ok=True)
+    (args.reports / "selfcheck.md").write_text(render_markdown(matrix, info), encoding="utf-8")
+    (args.reports / "selfcheck.json").write_text(render_json(matrix, info), encoding="utf-8")
+    print(render_terminal(matrix, info))
+    print(f"reports: {args.reports / 'selfcheck.md'}, {args.reports / 'selfcheck.json'}")
+    return 0 if matrix.ok else 1
+
+
+def _run_readings(args: argparse.Namespace) -> int:
+    """The assumption matrix: every reading of the vendor page, labels judged per run."""
+    from dialer_suite.simulator.assumptions import catalog
+
+    all_readings = readings.readings(catalog())
+    options = _options(args, "assumptions")
+    requests = readings.plan_readings(all_readings, args.seed)
+    print(f"selfcheck: {len(requests)} readings of the vendor page, {args.jobs} at a time", flush=True)
+    started = time.monotonic()
+    results = run_all(requests, options, args.jobs, on_done=_progress(len(requests)))
+    verdicts = [
+        readings.judge(reading, result, options.artifacts / result.request.label)
+        for reading, result in zip(all_readings, results, strict=True)
+    ]
+    info = _info(args, started)
+    args.reports.mkdir(parents=True, exist_ok=True)
+    (args.reports / "assumptions.md").write_text(readings.render_markdown(verdicts, info), encoding="utf-8")
+    (args.reports / "assumptions.json").write_text(readings.render_json(verdicts, info), encoding="utf-8")
+    print(readings.render_terminal(verdicts, info))
+    print(f"reports: {args.reports / 'assumptions.md'}, {args.reports / 'assumptions.json'}")
+    return 0 if all(verdict.ok for verdict in verdicts) else 1
+
+
+def _options(args: argparse.Namespace, artifacts: str) -> RunOptions:
+    return RunOptions(
         root=_checkout(),
-        artifacts=(args.reports / "selfcheck").resolve(),
+        artifacts=(args.reports / artifacts).resolve(),
         timeout=args.timeout,
         quick=args.quick,
         job_timeout=args.job_timeout,
@@ -109,24 +155,16 @@ def run_selfcheck(args: argparse.Namespace) -> int:
         schemathesis_max_examples=args.st_max_examples,
         schemathesis_phases=args.st_phases,
     )
-    print(f"selfcheck: {len(requests)} runs ({len(faults)} faults), {args.jobs} at a time", flush=True)
-    started = time.monotonic()
-    results = run_all(requests, options, args.jobs, on_done=_progress(len(requests)))
-    matrix = build_matrix(faults, results)
-    info = {
+
+
+def _info(args: argparse.Namespace, started: float) -> dict[str, str]:
+    return {
         "command": "dialer-suite " + shlex.join(sys.argv[1:] or ["selfcheck"]),
         "contract suite selection": "-m quick" if args.quick else "all tests",
         "seed": str(args.seed),
-        "clean suite runs": str(args.repeat_clean),
         "parallel runs": str(args.jobs),
         "wall time": f"{time.monotonic() - started:.0f} s",
     }
-    args.reports.mkdir(parents=True, exist_ok=True)
-    (args.reports / "selfcheck.md").write_text(render_markdown(matrix, info), encoding="utf-8")
-    (args.reports / "selfcheck.json").write_text(render_json(matrix, info), encoding="utf-8")
-    print(render_terminal(matrix, info))
-    print(f"reports: {args.reports / 'selfcheck.md'}, {args.reports / 'selfcheck.json'}")
-    return 0 if matrix.ok else 1
 
 
 def _validate(args: argparse.Namespace) -> None:
@@ -142,6 +180,9 @@ def _validate(args: argparse.Namespace) -> None:
         raise UsageError(f"--load-duration {args.load_duration!r} is not a duration like 15s, 1m")
     if args.clean_only and args.faults:
         raise UsageError("--clean-only and --faults exclude each other")
+    if args.assumptions and (args.faults or args.clean_only):
+        raise UsageError("--assumptions runs the readings of the vendor page, not faults: drop "
+                         "--faults / --clean-only")
 
 
 def _checkout() -> Path:

@@ -75,7 +75,7 @@ def _test_id(case: ElementTree.Element) -> str:
 def _first_line(outcome: ElementTree.Element) -> str:
     """The first line of the message (else the text), with the next line if it ends in ":".
 
-    Messages like "ContractViolation: contract violated:" say what broke on
+    Messages like "responses that differ from our assumptions:" say what broke on
     their second line; one line without it would say nothing.
     """
     for text in (outcome.get("message"), outcome.text):

@@ -17,7 +17,9 @@ from enum import StrEnum
 from dialer_suite.selfcheck.model import Failure, FaultInfo, RunResult, RunStatus, Tool
 
 
-class Verdict(StrEnum):
+class Kill(StrEnum):
+    """What one run of a tool proved about one fault."""
+
     CAUGHT = "caught"
     SURVIVED = "survived"
     TIMEOUT = "timeout"  # the run was killed past its budget: neither caught nor cleared
@@ -29,7 +31,7 @@ class Verdict(StrEnum):
 class Cell:
     """One tool's verdict on one fault."""
 
-    verdict: Verdict
+    verdict: Kill
     killers: tuple[Failure, ...] = ()
     seconds: float = 0.0
     detail: str = ""
@@ -65,7 +67,7 @@ class Matrix:
 
     def survivors(self) -> list[Row]:
         """Faults the suite did not catch (timeouts and errors included: not proven caught)."""
-        return [row for row in self.rows if row.suite.verdict is not Verdict.CAUGHT]
+        return [row for row in self.rows if row.suite.verdict is not Kill.CAUGHT]
 
     @property
     def ok(self) -> bool:
@@ -99,13 +101,13 @@ def _baseline(clean: Iterable[RunResult]) -> frozenset[Failure]:
 
 def _cell(result: RunResult | None, baseline: frozenset[Failure]) -> Cell:
     if result is None:
-        return Cell(Verdict.NOT_RUN)
+        return Cell(Kill.NOT_RUN)
     if result.status is RunStatus.TIMEOUT:
-        return Cell(Verdict.TIMEOUT, seconds=result.seconds, detail=result.detail)
+        return Cell(Kill.TIMEOUT, seconds=result.seconds, detail=result.detail)
     if result.status is RunStatus.ERROR:
-        return Cell(Verdict.ERROR, seconds=result.seconds, detail=result.detail)
+        return Cell(Kill.ERROR, seconds=result.seconds, detail=result.detail)
     killers = tuple(failure for failure in result.failures if failure not in baseline)
     if killers:
-        return Cell(Verdict.CAUGHT, killers, result.seconds)
+        return Cell(Kill.CAUGHT, killers, result.seconds)
     detail = "only the clean run's failures" if result.failures else ""
-    return Cell(Verdict.SURVIVED, seconds=result.seconds, detail=detail)
+    return Cell(Kill.SURVIVED, seconds=result.seconds, detail=detail)

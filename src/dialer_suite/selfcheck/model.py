@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 
 class Tool(StrEnum):
@@ -36,16 +37,18 @@ class FaultInfo:
 
 @dataclass(frozen=True)
 class RunRequest:
-    """One run to execute: a tool against the simulator with at most one fault on."""
+    """One run to execute: a tool against the simulator with at most one fault on, or one
+    other reading of the vendor page (``vendor``: ``ID=CHOICE``, or ``PROFILE`` such as ``lean``)."""
 
     tool: Tool
     fault: str | None  # None = the clean simulator
     seed: int
+    vendor: str | None = None
 
     @property
     def label(self) -> str:
         """A name unique within one selfcheck, also used as the run's artifact folder."""
-        return f"{self.tool}-{self.fault or 'clean'}-seed{self.seed}"
+        return f"{self.tool}-{self.fault or self.vendor or 'clean'}-seed{self.seed}"
 
 
 @dataclass(frozen=True, order=True)
@@ -65,3 +68,21 @@ class RunResult:
     failures: tuple[Failure, ...]
     seconds: float
     detail: str = ""  # for TIMEOUT/ERROR: what happened, with the tail of the run's output
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How every run of one selfcheck is made."""
+
+    root: Path  # the project checkout: contract_tests/, openapi/, load_tests/
+    artifacts: Path  # one subfolder per run
+    timeout: float  # seconds before a run is killed
+    quick: bool  # contract suite: only the ``quick`` marker
+    job_timeout: float  # contract suite: how long it waits for an import job
+    load_duration: str  # load smoke profile duration (e.g. "15s")
+    schemathesis_max_examples: int
+    schemathesis_phases: str  # comma-separated st phases
+
+    @property
+    def spec_path(self) -> Path:
+        return self.root / "openapi" / "outbound-dialer.yaml"

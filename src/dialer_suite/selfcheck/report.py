@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dialer_suite.selfcheck.matrix import Cell, Matrix, Row, Verdict
+from dialer_suite.selfcheck.matrix import Cell, Kill, Matrix, Row
 from dialer_suite.selfcheck.model import Failure, RunResult, RunStatus, Tool
 
 _TERMINAL_NAME_WIDTH = 48  # the first killing test per terminal cell, cut to keep two columns on screen
@@ -77,7 +77,7 @@ def render_markdown(matrix: Matrix, info: Mapping[str, str]) -> str:
         out += ["", "## Runs that timed out or errored", ""]
         for row in broken:
             for tool, cell in ((row.suite_tool, row.suite), (Tool.SCHEMATHESIS, row.schemathesis)):
-                if cell.verdict in (Verdict.TIMEOUT, Verdict.ERROR):
+                if cell.verdict in (Kill.TIMEOUT, Kill.ERROR):
                     out += [
                         f"### {row.fault.name} / {tool}: {cell.verdict}",
                         "",
@@ -115,13 +115,13 @@ def render_json(matrix: Matrix, info: Mapping[str, str]) -> str:
 
 def _verdict_lines(matrix: Matrix, info: Mapping[str, str]) -> list[str]:
     total = len(matrix.rows)
-    suite_caught = sum(row.suite.verdict is Verdict.CAUGHT for row in matrix.rows)
-    st_rows = [row for row in matrix.rows if row.schemathesis.verdict is not Verdict.NOT_RUN]
+    suite_caught = sum(row.suite.verdict is Kill.CAUGHT for row in matrix.rows)
+    st_rows = [row for row in matrix.rows if row.schemathesis.verdict is not Kill.NOT_RUN]
     clean_own = [r for r in matrix.clean if r.request.tool is not Tool.SCHEMATHESIS]
     clean_passed = sum(r.status is RunStatus.PASSED for r in clean_own)
     lines = [f"suite caught {suite_caught}/{total} faults"]
     if st_rows:
-        st_caught = sum(row.schemathesis.verdict is Verdict.CAUGHT for row in st_rows)
+        st_caught = sum(row.schemathesis.verdict is Kill.CAUGHT for row in st_rows)
         lines.append(f"schemathesis alone caught {st_caught}/{len(st_rows)} faults")
         lines.append(
             f"schemathesis alone on the clean simulator: {len(matrix.schemathesis_baseline())} failing checks"
@@ -140,7 +140,7 @@ def _verdict_lines(matrix: Matrix, info: Mapping[str, str]) -> list[str]:
 
 
 def _terminal_cell(row: Row, cell: Cell) -> str:
-    if cell.verdict is not Verdict.CAUGHT:
+    if cell.verdict is not Kill.CAUGHT:
         return str(cell.verdict)
     names = _unique_names(cell.killers)
     first = names[0] if len(names[0]) <= _TERMINAL_NAME_WIDTH else names[0][: _TERMINAL_NAME_WIDTH - 1] + "…"
@@ -150,9 +150,9 @@ def _terminal_cell(row: Row, cell: Cell) -> str:
 
 
 def _markdown_cell(row: Row, cell: Cell) -> str:
-    if cell.verdict is not Verdict.CAUGHT:
+    if cell.verdict is not Kill.CAUGHT:
         return f"**{cell.verdict}**" + (
-            f" ({_md(cell.detail)})" if cell.verdict is Verdict.SURVIVED and cell.detail else ""
+            f" ({_md(cell.detail)})" if cell.verdict is Kill.SURVIVED and cell.detail else ""
         )
     via = f" by `{row.suite_tool}`" if row.fault.speed and cell is row.suite else ""
     return f"caught{via}: " + _md(_failure_list(cell.killers, _MARKDOWN_NAMES))

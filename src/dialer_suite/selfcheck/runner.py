@@ -15,12 +15,11 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
 from pathlib import Path
 
 from dialer_suite.selfcheck.junit import JUnitError, read_failures, read_schemathesis_failures
 from dialer_suite.selfcheck.load_gates import LoadSummaryError, read_breaches
-from dialer_suite.selfcheck.model import Failure, RunRequest, RunResult, RunStatus, Tool
+from dialer_suite.selfcheck.model import Failure, RunOptions, RunRequest, RunResult, RunStatus, Tool
 from dialer_suite.selfcheck.process import ProcessOutcome, log_tail, run_bounded, terminate_all
 from dialer_suite.selfcheck.schemathesis_alone import (
     credentials_environment,
@@ -31,24 +30,6 @@ from dialer_suite.selfcheck.schemathesis_alone import (
 _JUNIT = "junit.xml"
 _LOG = "output.log"
 _HYPOTHESIS = "hypothesis"
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How every run of one selfcheck is made."""
-
-    root: Path  # the project checkout: contract_tests/, openapi/, load_tests/
-    artifacts: Path  # one subfolder per run
-    timeout: float  # seconds before a run is killed
-    quick: bool  # contract suite: only the ``quick`` marker
-    job_timeout: float  # contract suite: how long it waits for an import job
-    load_duration: str  # load smoke profile duration (e.g. "15s")
-    schemathesis_max_examples: int
-    schemathesis_phases: str  # comma-separated st phases
-
-    @property
-    def spec_path(self) -> Path:
-        return self.root / "openapi" / "outbound-dialer.yaml"
 
 
 def run_all(
@@ -113,21 +94,31 @@ def _execute(request: RunRequest, options: RunOptions, folder: Path) -> RunResul
     return _junit_result(request, outcome, folder, options.timeout, read_failures)
 
 
-def child_environment(environ: Mapping[str, str], faults: tuple[str, ...]) -> dict[str, str]:
-    """The environment of a run: no ``DIALER_*`` target settings, only the faults to switch on.
+def child_environment(
+    environ: Mapping[str, str], faults: tuple[str, ...], vendor: str | None = None
+) -> dict[str, str]:
+    """The environment of a run: no ``DIALER_*`` target settings, only the faults to switch on
+    and the reading of the vendor page (``ID=CHOICE`` or a profile name) the simulator plays.
 
     Selfcheck is about the embedded simulator; a ``DIALER_BASE_URL`` or token
     left in the caller's shell must not point a faulty-simulator run at a real
     tenant, nor change what the clean run checks.
     """
     env = {key: value for key, value in environ.items() if not key.startswith("DIALER_")}
+    # Every run imports and compiles the same few hundred modules (pytest also rewrites
+    # the plugins' assertions); letting the runs keep their bytecode saves seconds of CPU each.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if faults:
         env["DIALER_SIMULATOR_FAULTS"] = ",".join(faults)
+    if vendor and "=" in vendor:
+        env["DIALER_SIM_ASSUME"] = vendor
+    elif vendor:
+        env["DIALER_SIM_VENDOR_PROFILE"] = vendor
     return env
 
 
 def _environment(request: RunRequest, options: RunOptions, folder: Path) -> dict[str, str]:
-    env = child_environment(os.environ, (request.fault,) if request.fault else ())
+    env = child_environment(os.environ, (request.fault,) if request.fault else (), request.vendor)
     env["DIALER_SEED"] = str(request.seed)
     # The suite derives its phone numbers from the run id; a run id from the seed makes a
     # fault run reproducible from its seed alone. Every run has its own simulator, so

@@ -14,14 +14,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from dialer_suite.selfcheck.runner import RunOptions
+from dialer_suite.config.settings import Settings
+from dialer_suite.selfcheck.model import RunOptions
 
 USERNAME_ENV = "SELFCHECK_ST_USERNAME"
 TOKEN_ENV = "SELFCHECK_ST_TOKEN"
-CAMPAIGN_ID = 1  # a campaign the simulator always has
+CAMPAIGN_ID = Settings.campaign_id  # the settings' campaign, which the embedded simulator always has
 
 
 class Target(Protocol):
@@ -44,13 +44,11 @@ def simulator_for(fault: str | None, seed: int) -> Iterator[Target]:
     The rate limit is off because schemathesis alone does not pace itself and a
     429 storm would hide every other behaviour from it.
     """
-    from dialer_suite.simulator import SimulatorConfig, start_simulator
+    from dialer_suite.simulator.embedded import embedded_simulator
 
-    handle = start_simulator(SimulatorConfig(faults=(fault,) if fault else (), rate_limit=None, seed=seed))
-    try:
+    settings = Settings(simulator_faults=(fault,) if fault else (), seed=seed)
+    with embedded_simulator(settings, rate_limit=None) as handle:
         yield handle
-    finally:
-        handle.stop()
 
 
 def schemathesis_command(

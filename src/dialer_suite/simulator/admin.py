@@ -14,8 +14,7 @@ from typing import Any
 import httpx
 
 from dialer_suite.config.settings import is_loopback
-from dialer_suite.simulator.responses import API_PREFIX
-from dialer_suite.simulator.urls import ADMIN_PREFIX
+from dialer_suite.simulator.urls import ADMIN_PREFIX, API_PREFIX
 
 _TIMEOUT = 10.0
 

@@ -14,13 +14,15 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 
-from dialer_suite.simulator import faults, storage
+from dialer_suite.simulator import assumptions, faults, storage
 from dialer_suite.simulator.config import SimulatorConfig
-from dialer_suite.simulator.dialer_routes import close_dialers
-from dialer_suite.simulator.jobs import JobWorker
+from dialer_suite.simulator.dialer import close_dialers
+from dialer_suite.simulator.import_jobs import ImportJobs
+from dialer_suite.simulator.job_worker import JobWorker
 from dialer_suite.simulator.models import Tenant
-from dialer_suite.simulator.ratelimit import TokenBucket
-from dialer_suite.simulator.responses import Runtime, http_error
+from dialer_suite.simulator.operations import Runtime
+from dialer_suite.simulator.ratelimit import build_limiter
+from dialer_suite.simulator.responses import http_error
 from dialer_suite.simulator.urls import routes
 
 
@@ -30,16 +32,19 @@ def create_app(config: SimulatorConfig) -> Starlette:
         raise ValueError("create_app needs config.db_path; start_simulator chooses one for you")
     db_path = config.db_path
     faults.activate(config.faults)
+    assumptions.activate(config.choices)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         storage.initialize(db_path, config.seed)
         connection = storage.connect(db_path)
-        worker = JobWorker(db_path, config.campaigns)
+        worker = JobWorker(db_path)
         limiter = None
         if config.rate_limit is not None:
-            limiter = TokenBucket(config.rate_limit, config.bucket_depth)
-        app.state.runtime = Runtime(config, Tenant(connection, config.campaigns), worker, limiter)
+            limiter = build_limiter(config.rate_limit, config.bucket_depth)
+        app.state.runtime = Runtime(
+            config, Tenant(connection, config.campaigns), ImportJobs(connection), worker, limiter
+        )
         worker.start()
         try:
             yield

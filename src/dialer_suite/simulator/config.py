@@ -1,7 +1,13 @@
-"""Settings of one simulator instance: tenant, campaigns, limits, faults.
+"""Settings of one simulator instance: tenant, campaigns, limits, faults, assumption choices.
 
-One frozen dataclass so that a configuration can cross a process boundary
-(``to_json``/``from_json``): the server always runs in its own process.
+Read through the project's one settings layer (``dialer_suite.config.options``):
+``dialer-suite serve`` options win over ``DIALER_SIM_*`` variables, which win
+over ``[tool.dialer-suite.simulator]`` in ``pyproject.toml`` (or the
+``[simulator]`` table of the ``DIALER_CONFIG`` file). The same converters check
+a ``SimulatorConfig`` built in code, so an impossible value is one plain line
+wherever it came from. One frozen dataclass, so that a configuration can cross
+the process boundary (``to_json``/``from_json``): the server always runs in a
+process of its own.
 """
 
 from __future__ import annotations
@@ -11,17 +17,76 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from dialer_suite.errors import UsageError
-
-USERNAME_ENV = "DIALER_SIM_USERNAME"
-TOKEN_ENV = "DIALER_SIM_TOKEN"
-FAULTS_ENV = "DIALER_SIMULATOR_FAULTS"
+from dialer_suite.config import options
+from dialer_suite.config.options import Option, SettingError
+from dialer_suite.simulator import assumptions
 
 DEFAULT_USERNAME = "acme"
 DEFAULT_TOKEN = "dev-token"  # the documented development token
 MiB = 1024 * 1024
+_SECTION = "simulator"
+
+
+def _username(value: Any) -> str:
+    name: str = options.text(forbidden=":")(value)
+    return name
+
+
+def _campaigns(value: Any) -> tuple[int, ...]:
+    campaigns: tuple[int, ...] = options.items(options.whole(minimum=1), non_empty=True)(value)
+    return campaigns
+
+
+def _port(value: Any) -> int:
+    port: int = options.whole(minimum=0, maximum=65535)(value)
+    return port
+
+
+def _assume(value: Any) -> dict[str, str]:
+    """``ID=CHOICE`` pairs (``options.pairs``), checked against the assumption registry."""
+    chosen = options.pairs("ID=CHOICE")(value)
+    wrong = assumptions.problem(chosen)
+    if wrong is not None:
+        raise SettingError(wrong)
+    return dict(sorted(chosen.items()))
+
+
+def _vendor_profile(value: Any) -> str | None:
+    name: str | None = options.text(optional=True)(value)
+    if name is not None and name not in assumptions.PROFILES:
+        raise SettingError(f"must be one of {', '.join(assumptions.PROFILES)}, got {name!r}")
+    return name
+
+
+def _env(name: str) -> str:
+    return f"DIALER_SIM_{name.upper()}"
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("host", options.text(), env=_env("host")),
+    Option("port", _port, env=_env("port")),
+    Option("db_path", options.text(optional=True), "database file", _env("db_path")),
+    Option("username", _username, "simulator username", _env("username")),
+    Option("token", options.text(), "simulator token", _env("token")),
+    Option("campaigns", _campaigns, "simulator campaigns", _env("campaigns")),
+    Option("rate_limit", options.rate_or_off, "rate limit (requests/s, or off)", _env("rate_limit")),
+    Option("burst", options.number(minimum=1.0, optional=True), "burst (requests)", _env("burst")),
+    Option("seed", options.whole(), env=_env("seed")),
+    # The suite's settings read the same variable, so one export switches faults on everywhere.
+    Option("faults", options.items(), "faults", "DIALER_SIMULATOR_FAULTS"),
+    Option("latency_ms", options.number(minimum=0.0), "latency_ms", _env("latency_ms")),
+    Option("min_job_seconds", options.number(minimum=0.0), "min_job_seconds", _env("min_job_seconds")),
+    Option("max_body_bytes", options.whole(minimum=1), "max_body_bytes", _env("max_body_bytes")),
+    Option("max_import_bytes", options.whole(minimum=1), "max_import_bytes", _env("max_import_bytes")),
+    Option("max_import_contacts", options.whole(minimum=1), "max_import_contacts",
+           _env("max_import_contacts")),
+    Option("assume", _assume, "assumption choices", _env("assume")),
+    Option("vendor_profile", _vendor_profile, "vendor profile", _env("vendor_profile")),
+)
+_ASSUME = options.options_by_name(OPTIONS)["assume"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +97,8 @@ class SimulatorConfig:
     ``burst`` is the token bucket's depth (None = one second's worth).
     ``min_job_seconds`` keeps an import job observably ``in_progress`` for at
     least that long, so clients can be tested on their polling.
+    ``assume`` plays other choices for ``x-assumption`` ids (``{"job-id-location":
+    "location-only"}``), on top of ``vendor_profile`` (``"lean"``); ``choices`` is the result.
     """
 
     host: str = "127.0.0.1"
@@ -49,26 +116,20 @@ class SimulatorConfig:
     max_body_bytes: int = 1 * MiB
     max_import_bytes: int = 32 * MiB
     max_import_contacts: int = 100_000
+    # Not hashed: a frozen config stays hashable with a mapping in it.
+    assume: Mapping[str, str] = field(default_factory=dict, hash=False)
+    vendor_profile: str | None = None
 
     def __post_init__(self) -> None:
-        if not self.username or ":" in self.username:
-            raise UsageError("simulator username must be non-empty and contain no ':'")
-        if not self.token:
-            raise UsageError("simulator token must be non-empty")
-        if not self.campaigns or any(c < 1 for c in self.campaigns):
-            raise UsageError("simulator campaigns must be one or more positive integers")
-        if self.rate_limit is not None and self.rate_limit <= 0:
-            raise UsageError("rate limit must be a positive number of requests/s, or 'off'")
-        if self.burst is not None and self.burst < 1:
-            raise UsageError("burst must be at least 1 request")
-        if not 0 <= self.port <= 65535:
-            raise UsageError(f"port {self.port} is outside 0..65535")
-        for name in ("latency_ms", "min_job_seconds"):
-            if getattr(self, name) < 0:
-                raise UsageError(f"{name} must not be negative")
-        for name in ("max_body_bytes", "max_import_bytes", "max_import_contacts"):
-            if getattr(self, name) < 1:
-                raise UsageError(f"{name} must be at least 1")
+        options.check(self, OPTIONS)
+        # One form whatever was given (a mapping, "a=x" pairs): a plain dict, sorted, for JSON.
+        object.__setattr__(self, "assume", _ASSUME.parse(self.assume))
+
+    @property
+    def choices(self) -> dict[str, str]:
+        """The assumption choices this simulator plays, beyond the defaults: the profile's,
+        then ``assume`` for the ids it names."""
+        return assumptions.resolve(self.vendor_profile, self.assume)
 
     @property
     def bucket_depth(self) -> float:
@@ -85,39 +146,23 @@ class SimulatorConfig:
         data: dict[str, Any] = json.loads(text)
         data["campaigns"] = tuple(data["campaigns"])
         data["faults"] = tuple(data["faults"])
+        data["assume"] = dict(data.get("assume") or {})
         return cls(**data)
 
 
-def with_environment(config: SimulatorConfig, environ: Mapping[str, str] = os.environ) -> SimulatorConfig:
-    """``config`` with the credentials and faults the environment sets.
+def load_simulator_config(
+    given: Mapping[str, Any] | None = None,
+    *,
+    base: SimulatorConfig | None = None,
+    environ: Mapping[str, str] = os.environ,
+    config_path: Path | None = None,
+) -> SimulatorConfig:
+    """``base`` (default: the dataclass defaults) with the file, environment and ``given`` layers.
 
-    The credentials come from the environment so that they never have to appear
-    on a command line (where ``ps`` shows them).
+    ``given`` holds command-line values, None for an option not given.
     """
-    changes: dict[str, Any] = {}
-    if environ.get(USERNAME_ENV):
-        changes["username"] = environ[USERNAME_ENV]
-    if environ.get(TOKEN_ENV):
-        changes["token"] = environ[TOKEN_ENV]
-    env_faults = parse_fault_list(environ.get(FAULTS_ENV, ""))
-    if env_faults:
-        changes["faults"] = tuple(dict.fromkeys((*config.faults, *env_faults)))
-    return dataclasses.replace(config, **changes) if changes else config
-
-
-def parse_fault_list(text: str) -> tuple[str, ...]:
-    """``"a, b,,c"`` → ``("a", "b", "c")``."""
-    return tuple(name.strip() for name in text.split(",") if name.strip())
-
-
-def parse_rate_limit(text: str) -> float | None:
-    """``off`` → None, a positive number → that number, anything else → UsageError."""
-    if text.strip().lower() in ("off", "none", "0"):
-        return None
-    try:
-        rate = float(text)
-    except ValueError:
-        raise UsageError(f"--rate-limit {text!r}: expected a number of requests/s or 'off'") from None
-    if rate <= 0 or rate != rate or rate == float("inf"):
-        raise UsageError(f"--rate-limit {text!r}: expected a positive number of requests/s or 'off'")
-    return rate
+    values = options.layered(
+        OPTIONS, given=given, environ=environ,
+        file=options.read_config_file(config_path, environ, section=_SECTION),
+    )
+    return dataclasses.replace(base or SimulatorConfig(), **values)

@@ -3,7 +3,10 @@
 The contract suite, the load suite and selfcheck all start it from a
 ``Settings`` through here, so the credentials, campaigns, faults and seed of
 a run always reach the simulator the same way; only what a command must
-decide for itself (the rate limit, an added latency) is passed on top.
+decide for itself (the rate limit, an added latency) is passed on top. The
+assumption choices come from the simulator's own settings
+(``DIALER_SIM_ASSUME``, ``DIALER_SIM_VENDOR_PROFILE`` or the file), so that
+the suite can be run against every alternative without a setting of its own.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from dialer_suite.simulator.server import SimulatorHandle, start_simulator
 def embedded_config(
     settings: Settings, *, rate_limit: float | None, latency_ms: float = 0.0
 ) -> SimulatorConfig:
-    """The simulator for ``settings``: its credentials, the run's campaigns, faults and seed.
+    """The simulator for ``settings``: its credentials, the run's campaigns, faults, seed and
+    reading of the vendor page (``simulator_assume``, ``simulator_vendor_profile``).
 
     A third campaign of its own (the first id after the suite's two that is not
     the missing one) lets the campaign watch dial without touching the contacts
@@ -36,6 +40,8 @@ def embedded_config(
         faults=settings.simulator_faults,
         seed=settings.seed or 0,
         latency_ms=latency_ms,
+        assume=settings.simulator_assume,
+        vendor_profile=settings.simulator_vendor_profile,
     )
 
 

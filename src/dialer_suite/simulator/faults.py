@@ -2,19 +2,20 @@
 
 Each fault is declared with ``register_fault`` next to the code it breaks, in
 the module where the real regression would live (a wire-format fault in
-``responses.py``, a lost update in ``models.py``...), and that code asks
-``active(name)``. ``CATALOG`` is complete once every declaring module is
+``wire.py``, a lost update in ``models.py``...), and that code asks
+``active(name)``; code that every operation goes through asks
+``active_for(name, operation)``, so the fault's declared operations decide
+where it applies. ``CATALOG`` is complete once every declaring module is
 imported: ``catalog()`` makes sure of that.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dialer_suite.errors import UsageError
+from dialer_suite.simulator.declarations import complete, declare, declaring_module
 
 KINDS = ("wire", "behaviour", "jobs", "security", "robustness", "speed")
 
@@ -34,9 +35,6 @@ class Fault:
 CATALOG: dict[str, Fault] = {}
 _active: frozenset[str] = frozenset()
 
-# Modules that declare faults; importing the app imports them all.
-_DECLARING_ROOT = "dialer_suite.simulator.app"
-
 
 def register_fault(
     name: str, kind: str, operations: Iterable[str], summary: str, *, speed: bool = False
@@ -44,18 +42,14 @@ def register_fault(
     """Declare a fault; returns its name, for the ``active`` checks beside it."""
     if kind not in KINDS:
         raise ValueError(f"fault {name!r}: kind {kind!r} is not one of {KINDS}")
-    module = sys._getframe(1).f_globals.get("__name__", "")
-    fault = Fault(name, kind, tuple(operations), summary, speed, module)
-    if CATALOG.get(name, fault) != fault:
-        raise ValueError(f"fault {name!r} is declared twice with different definitions")
-    CATALOG[name] = fault
+    declare(CATALOG, name, Fault(name, kind, tuple(operations), summary, speed, declaring_module()),
+            "fault")
     return name
 
 
 def catalog() -> dict[str, Fault]:
     """Every declared fault, by name (sorted)."""
-    importlib.import_module(_DECLARING_ROOT)
-    return dict(sorted(CATALOG.items()))
+    return complete(CATALOG)
 
 
 def validate(names: Iterable[str]) -> tuple[str, ...]:
@@ -84,10 +78,20 @@ def active(name: str) -> bool:
     return name in _active
 
 
+def active_for(name: str, operation: str) -> bool:
+    """Whether fault ``name`` is on and breaks ``operation`` (an operationId it declares).
+
+    For code that every operation goes through: the catalog entry, not the code,
+    says which operations a fault breaks, so that code has no special cases.
+    """
+    return active(name) and operation in CATALOG[name].operations
+
+
 def any_active(names: Iterable[str]) -> bool:
     """Whether any of ``names`` is on: one check before a loop instead of one per item."""
     return not _active.isdisjoint(names)
 
 
 def active_names() -> tuple[str, ...]:
+    """The faults that are on, sorted (what ``/_simulator/health`` shows)."""
     return tuple(sorted(_active))

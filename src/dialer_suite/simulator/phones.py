@@ -26,6 +26,10 @@ _NANP_FAST = re.compile(
 # libphonenumber refuses longer input outright (its _MAX_INPUT_STRING_LENGTH).
 _MAX_TEXT = 250
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
+# What a form validator without a numbering plan takes (x-assumption phone-validation
+# format-only): an optional +, digits, spaces, dots, dashes and parentheses; 8 to 15 digits.
+_LOOSE_PHONE = re.compile(r"\+?[0-9 ().-]+")
+_DIGITS = re.compile(r"[0-9]")
 
 
 def normalize_phone(text: str) -> str | None:
@@ -52,3 +56,13 @@ def _normalize_slowly(text: str) -> str | None:
 def is_email(text: str) -> bool:
     """A deliberately loose check (one ``@``, a dotted domain, no spaces): what forms check, not RFC 5322."""
     return _EMAIL.fullmatch(text) is not None
+
+
+def loosely_formatted(text: str) -> bool:
+    """Whether ``text`` looks like a phone number by its characters alone (no numbering plan)."""
+    return _LOOSE_PHONE.fullmatch(text) is not None and 8 <= len(_DIGITS.findall(text)) <= 15
+
+
+def digits_key(text: str) -> str:
+    """``+`` and the digits of ``text``: how a number libphonenumber cannot read is compared."""
+    return "+" + "".join(_DIGITS.findall(text))

@@ -25,10 +25,9 @@ from pathlib import Path
 import httpx
 
 from dialer_suite.errors import UsageError
-from dialer_suite.simulator import faults
+from dialer_suite.simulator import assumptions, faults
 from dialer_suite.simulator.config import SimulatorConfig
-from dialer_suite.simulator.responses import API_PREFIX
-from dialer_suite.simulator.urls import ADMIN_PREFIX
+from dialer_suite.simulator.urls import ADMIN_PREFIX, API_PREFIX
 
 _START_SECONDS = 30.0
 _STOP_SECONDS = 30.0
@@ -139,8 +138,10 @@ def running_simulator(config: SimulatorConfig | None = None) -> Iterator[Simulat
 def serve_forever(config: SimulatorConfig) -> int:
     """Serve in the foreground (``dialer-suite serve``) until Ctrl-C or SIGTERM."""
     handle = start_simulator(config)
+    chosen = assumptions.describe(assumptions.non_default(config.choices))
     print(f"simulator listening on {handle.base_url} (user {handle.username}; "
-          f"database {handle.db_path}; faults: {', '.join(config.faults) or 'none'})", flush=True)
+          f"database {handle.db_path}; faults: {', '.join(config.faults) or 'none'}; "
+          f"assumptions: {chosen})", flush=True)
     stop = False
 
     def _request_stop(signum: int, frame: object) -> None:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import time
 from pathlib import Path
+from typing import Any
 
-_SCHEMA = """
+_CONTACTS = """
 CREATE TABLE IF NOT EXISTS contacts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     campaign_id INTEGER NOT NULL,
     name TEXT,
     email TEXT,
-    phone_number TEXT NOT NULL,          -- as sent
-    phone_e164 TEXT NOT NULL,            -- what duplicates are compared on
+    phone_number TEXT,                   -- as sent (NULL only where phone-required is optional)
+    phone_e164 TEXT,                     -- what duplicates are compared on (NULL repeats nothing)
     outbound_number TEXT,
     external_unique_id TEXT,
     status TEXT NOT NULL DEFAULT 'Upcoming',
@@ -27,7 +29,8 @@ CREATE TABLE IF NOT EXISTS contacts (
     priority INTEGER,
     created_ms INTEGER NOT NULL,
     updated_ms INTEGER NOT NULL
-);
+)"""
+_SCHEMA = _CONTACTS + """;
 -- Not UNIQUE: the model enforces uniqueness, so that a fault can switch the check off.
 CREATE INDEX IF NOT EXISTS contacts_by_phone ON contacts (campaign_id, phone_e164);
 CREATE INDEX IF NOT EXISTS contacts_by_status ON contacts (campaign_id, status, id);
@@ -45,6 +48,13 @@ CREATE TABLE IF NOT EXISTS jobs (
 
 # Busy handlers wait rather than fail while the worker commits a large import.
 _BUSY_TIMEOUT_MS = 10_000
+# SQLite integers are signed 64-bit; larger ids cannot exist.
+MAX_ID = 2**63 - 1
+
+
+def now_ms() -> int:
+    """The time as the ``*_ms`` columns hold it: milliseconds since the epoch."""
+    return int(time.time() * 1000)
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
@@ -72,6 +82,23 @@ def checkpoint(connection: sqlite3.Connection, *, final: bool = False) -> None:
     connection.execute(f"PRAGMA wal_checkpoint({'TRUNCATE' if final else 'PASSIVE'})")
 
 
+class Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back on any exception.
+
+    IMMEDIATE takes the write lock up front, so a duplicate check and the insert
+    after it cannot interleave with the job worker's import.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
+        self._db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
 def initialize(path: str | Path, seed: int) -> None:
     """Create the tables; on a new file, start ids at a seed-dependent offset.
 
@@ -80,6 +107,7 @@ def initialize(path: str | Path, seed: int) -> None:
     connection = connect(path)
     try:
         connection.execute("BEGIN IMMEDIATE")
+        _allow_contacts_without_phone(connection)
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 connection.execute(statement)
@@ -93,6 +121,25 @@ def initialize(path: str | Path, seed: int) -> None:
         connection.execute("COMMIT")
     finally:
         connection.close()
+
+
+def _allow_contacts_without_phone(connection: sqlite3.Connection) -> None:
+    """Rebuild a ``contacts`` table from a file made before phones could be absent (NOT NULL).
+
+    In the caller's transaction; ids, rows and the id sequence are kept. The
+    indexes are created again by the schema that follows.
+    """
+    columns = connection.execute("PRAGMA table_info(contacts)").fetchall()
+    if not any(column["name"] == "phone_number" and column["notnull"] for column in columns):
+        return
+    sequence = connection.execute("SELECT seq FROM sqlite_sequence WHERE name = 'contacts'").fetchone()
+    connection.execute("ALTER TABLE contacts RENAME TO contacts_before")
+    connection.execute(_CONTACTS)
+    connection.execute("INSERT INTO contacts SELECT * FROM contacts_before")
+    connection.execute("DROP TABLE contacts_before")
+    if sequence is not None:
+        connection.execute("DELETE FROM sqlite_sequence WHERE name = 'contacts'")
+        connection.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('contacts', ?)", (sequence[0],))
 
 
 def wipe(connection: sqlite3.Connection) -> None:

@@ -113,6 +113,14 @@ def assumption_ids(document: dict[str, Any] | None = None) -> dict[str, str]:
     return dict(ids)
 
 
+def assumption_ids_of(node: Any) -> tuple[str, ...]:
+    """The ids of the ``x-assumption`` object(s) a spec node carries itself (not its children)."""
+    if not isinstance(node, dict) or "x-assumption" not in node:
+        return ()
+    value = node["x-assumption"]
+    return tuple(item["id"] for item in (value if isinstance(value, list) else [value]))
+
+
 def iter_assumptions(node: Any, where: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
     """Every ``x-assumption`` object in ``node`` with the JSON pointer of its owner."""
     if isinstance(node, dict):

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from dialer_suite.simulator import faults, storage
-from dialer_suite.simulator.models import Tenant
+from dialer_suite.simulator.import_jobs import ImportJobs
 
 JOB_STUCK = faults.register_fault(
     "job-never-finishes", "jobs", ["importContacts", "getImportJob"],
@@ -29,17 +29,18 @@ _CHECKPOINT_SECONDS = 1.0
 class JobWorker:
     """Runs queued import jobs until stopped; a job is either fully done or not begun."""
 
-    def __init__(self, db_path: str | Path, campaigns: tuple[int, ...]) -> None:
+    def __init__(self, db_path: str | Path) -> None:
         self._db_path = db_path
-        self._campaigns = campaigns
         self._queue: queue.Queue[int] = queue.Queue()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="import-worker", daemon=True)
 
     def start(self) -> None:
+        """Start the thread; it first queues the jobs an earlier process left ``in_progress``."""
         self._thread.start()
 
     def submit(self, job_id: int) -> None:
+        """Wake the worker for ``job_id``: the job and its file are already in the database."""
         self._queue.put(job_id)
 
     def stop(self) -> None:
@@ -49,9 +50,9 @@ class JobWorker:
 
     def _run(self) -> None:
         connection = storage.connect(self._db_path)
-        tenant = Tenant(connection, self._campaigns)
+        jobs = ImportJobs(connection)
         try:
-            for job_id in tenant.pending_job_ids():
+            for job_id in jobs.pending_job_ids():
                 self._queue.put(job_id)
             checkpointed = time.monotonic()
             while not self._stopping.is_set():
@@ -63,16 +64,16 @@ class JobWorker:
                 except queue.Empty:
                     continue
                 if not faults.active(JOB_STUCK):
-                    self._run_one(tenant, job_id)
+                    self._run_one(jobs, job_id)
             storage.checkpoint(connection, final=True)
         finally:
             connection.close()
 
     @staticmethod
-    def _run_one(tenant: Tenant, job_id: int) -> None:
+    def _run_one(jobs: ImportJobs, job_id: int) -> None:
         """Run a job; a bug in it fails that job loudly (logged, visible on the job) instead of the worker."""
         try:
-            tenant.run_import(job_id)
+            jobs.run_import(job_id)
         except Exception:
             _log.exception("import job %s crashed", job_id)
-            tenant.fail_job(job_id, "SimulatorBug::ImportCrashed", "the simulator crashed; see its log")
+            jobs.fail_job(job_id, "SimulatorBug::ImportCrashed", "the simulator crashed; see its log")

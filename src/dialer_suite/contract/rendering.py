@@ -1,0 +1,147 @@
+"""The run report as a person and a program read it: terminal lines, Markdown and JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, RunReport
+from dialer_suite.vendor import spec
+
+
+def summary(report: RunReport) -> dict[str, Any]:
+    failures = report.failures_by_kind()
+    return {
+        "run_id": report.run_id,
+        "seed": report.seed,
+        "target": report.target,
+        "tests": len(report.outcomes),
+        "passed": sum(o.passed for o in report.outcomes),
+        "documented_failures": [o.nodeid for o in failures[DOCUMENTED]],
+        "assumption_failures": [o.nodeid for o in failures[ASSUMPTION]],
+        # Every failure with its kind and assumption ids (selfcheck's assumption matrix reads them).
+        "failures": [
+            {"nodeid": o.nodeid, "kind": o.kind, "assumptions": list(o.assumption_ids),
+             "message": _first_line(o.message)}
+            for kind in (DOCUMENTED, ASSUMPTION) for o in failures[kind]
+        ],
+        "calls": sum(report.calls.values()),
+        "operations": {
+            f"{op} {status}": count for (op, status), count in sorted(report.calls.items())
+        },
+        "contact_statuses": dict(report.contact_statuses),
+        "drift": [str(d) for d in report.drift],
+        "assumptions": {row[0]: row[1] for row in report.assumption_table()},
+        "notes": dict(report.notes),
+        "created": report.created,
+        "removed": report.removed,
+        "left": report.left,
+        "declared_not_exercised": {
+            f"{op} {status}": why for op, status, _, why in report.coverage() if why is not None
+        },
+    }
+
+
+def terminal_lines(report: RunReport) -> list[str]:
+    data = summary(report)
+    failures = report.failures_by_kind()
+    lines = [
+        f"run {report.run_id} against {report.target} (seed {report.seed}): {data['passed']}/"
+        f"{data['tests']} tests passed, {data['calls']} requests",
+        f"vendor broke its documented contract: {len(failures[DOCUMENTED])} test(s)",
+    ]
+    lines += [f"  - {o.nodeid}" for o in failures[DOCUMENTED]]
+    lines.append(f"vendor behaviour differs from our assumption: {len(failures[ASSUMPTION])} test(s)")
+    lines += [
+        f"  - {o.nodeid} [{', '.join(o.assumption_ids)}]" for o in failures[ASSUMPTION]
+    ]
+    lines.append("operations x status codes: " + ", ".join(
+        f"{key}×{count}" for key, count in data["operations"].items()
+    ))
+    missing = [f"{op} {status}" for op, status, _, why in report.coverage() if why is not None]
+    lines.append("declared but not exercised: " + (", ".join(missing) or "none"))
+    lines.append("contact status values seen: " + (
+        ", ".join(f"{value!r}×{count}" for value, count in sorted(report.contact_statuses.items()))
+        or "none"
+    ))
+    lines.append(f"drift (unknown keys, not failures): {len(report.drift)}")
+    lines += [f"  - {d}" for d in sorted(report.drift, key=str)[:10]]
+    differs = [row[0] for row in report.assumption_table() if row[1] == "differs"]
+    lines.append("assumptions that did not hold: " + (", ".join(differs) or "none"))
+    lines += [f"{key}: {value}" for key, value in sorted(report.notes.items())]
+    left = "unknown" if report.left is None else str(report.left)
+    lines.append(
+        f"contacts written: created {report.created}, removed {report.removed}, left on target {left}"
+    )
+    return lines
+
+
+def markdown(report: RunReport) -> str:
+    failures = report.failures_by_kind()
+    out = [
+        "# Contract suite summary",
+        "",
+        f"- run id: `{report.run_id}`; seed: `{report.seed}`; target: `{report.target}`",
+        f"- tests: {len(report.outcomes)}, passed: {sum(o.passed for o in report.outcomes)}",
+        f"- contacts created {report.created}, removed {report.removed}, "
+        f"left on target {'unknown' if report.left is None else report.left}",
+        "",
+        "## Vendor broke its documented contract",
+        "",
+    ]
+    out += [f"- `{o.nodeid}`: {_first_line(o.message)}" for o in failures[DOCUMENTED]] or ["none"]
+    out += ["", "## Vendor behaviour differs from our assumption", ""]
+    out += [
+        f"- `{o.nodeid}` ({', '.join(o.assumption_ids)}): {_first_line(o.message)}"
+        for o in failures[ASSUMPTION]
+    ] or ["none"]
+    out += ["", "## Operations × status codes exercised", ""]
+    out += _coverage_table(report)
+    out += ["", "## Contact status values seen", ""]
+    out += [f"- `{v}` × {c}" for v, c in sorted(report.contact_statuses.items())] or ["none"]
+    out += ["", "## Drift (keys the spec does not know; reported, not failed)", ""]
+    out += [f"- {d} × {c}" for d, c in sorted(report.drift.items(), key=lambda i: str(i[0]))] or [
+        "none"
+    ]
+    out += ["", "## Assumptions (`x-assumption` ids of the spec)", ""]
+    out += ["| id | result | evidence |", "|---|---|---|"]
+    out += [f"| {i} | {state} | {evidence} |" for i, state, evidence in report.assumption_table()]
+    if report.notes:
+        out += ["", "## Notes", ""]
+        out += [f"- {key}: {value}" for key, value in sorted(report.notes.items())]
+    return "\n".join(out) + "\n"
+
+
+def write(report: RunReport, directory: Path) -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    text = directory / "contract-summary.md"
+    text.write_text(markdown(report), encoding="utf-8")
+    data = directory / "contract-summary.json"
+    data.write_text(json.dumps(summary(report), indent=2), encoding="utf-8")
+    return text, data
+
+
+def _coverage_table(report: RunReport) -> list[str]:
+    """Answers per operation and status; a status the spec declares but no test produced is a
+    marked cell (``–``), listed under the table with why."""
+    coverage = report.coverage()
+    declared = {(op, status) for op, status, _, _ in coverage}
+    statuses = sorted({status for _, status in report.calls} | {status for _, status in declared})
+    out = ["| operation | " + " | ".join(str(s) for s in statuses) + " |",
+           "|---|" + "---|" * len(statuses)]
+    for op in [o.operation_id for o in spec.iter_operations()]:
+        cells = []
+        for status in statuses:
+            count = report.calls.get((op, status), 0)
+            cells.append(str(count) if count else ("–" if (op, status) in declared else ""))
+        out.append(f"| {op} | " + " | ".join(cells) + " |")
+    missing = [(op, status, why) for op, status, _, why in coverage if why is not None]
+    out += ["", "Declared but not exercised (–):" + ("" if missing else " none")]
+    out += [f"- {op} {status}: {why}" for op, status, why in missing]
+    return out
+
+
+def _first_line(message: str) -> str:
+    line = message.strip().splitlines()[0] if message.strip() else ""
+    return line[:300].replace("|", "\\|")

@@ -1,0 +1,131 @@
+"""The run plan: everything a locust process needs to run a load profile, as one JSON file.
+
+``dialer-suite load`` builds it once, in the parent process, and writes it into
+the report directory (or, with ``--write-plan FILE``, to FILE and stops); the
+locust processes read it through their one option ``--dialer-plan FILE``, and
+a distributed master sends it to its workers, which need no file. A new load
+option is therefore read by the ``load`` command, lands in a field here, and is
+used on the locust side: nothing in between rebuilds it.
+
+Credentials never go into the plan: locust processes take them from the
+environment (``DIALER_USERNAME``, ``DIALER_API_TOKEN``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from dialer_suite.config.settings import Settings, is_loopback, load_settings
+from dialer_suite.errors import UsageError
+from dialer_suite.load.profiles import Plan, Request, Stage, build_plan
+from dialer_suite.load.safety import check_target, rate_ceiling
+from dialer_suite.load.slo import Gates, load_gates
+from dialer_suite.vendor.testdata import NumberBlock
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """The offered load (``plan``) and what the locust side needs to carry, judge and report it."""
+
+    plan: Plan
+    gates: Gates
+    slo_source: str  # where the gates come from, as the summary names them
+    report_dir: str
+    run_id: str | None  # None: every locust run of this plan takes a new one
+    campaign_id: int
+    job_timeout: float
+    poll_interval: float
+    rate_ceiling: float | None  # requests/s of all processes together; None: a loopback target
+    allow_writes: bool
+    phone_range: NumberBlock | None = None
+
+    def check_target(self, host: str) -> None:
+        """Raise a UsageError unless this plan may run against ``host``."""
+        check_target(host, allow_writes=self.allow_writes)
+        if not is_loopback(host) and self.rate_ceiling is None:
+            raise UsageError(
+                f"this plan was written for a loopback target and has no rate ceiling for {host}: "
+                f"write one for it (dialer-suite load --write-plan FILE --base-url {host} ...)"
+            )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT, **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: Any, *, source: str) -> RunPlan:
+        """The plan in ``data`` (``to_json``'s form); a UsageError naming ``source`` if it is not one."""
+        try:
+            fields = dict(data)
+            if fields.pop("format") != FORMAT:
+                raise ValueError(f"format {data['format']!r}, expected {FORMAT}")
+            plan = dict(fields.pop("plan"))
+            stages = tuple(Stage(**stage) for stage in plan.pop("stages"))
+            phone_range = fields.pop("phone_range")
+            return cls(
+                plan=Plan(stages=stages, **plan),
+                gates=Gates(**fields.pop("gates")),
+                phone_range=NumberBlock(**phone_range) if phone_range else None,
+                **fields,
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise UsageError(f"{source} is not a dialer-suite run plan: {error!r}") from None
+
+    def write(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def read(cls, path: Path) -> RunPlan:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise UsageError(f"plan file {path} does not exist") from None
+        except (OSError, ValueError) as error:
+            raise UsageError(f"plan file {path} is not readable JSON: {error}") from None
+        return cls.from_json(data, source=f"plan file {path}")
+
+
+def build_run_plan(
+    request: Request,
+    settings: Settings,
+    base_url: str | None,
+    *,
+    slo_file: Path,
+    report_dir: Path,
+    poll_interval: float,
+    keep_run_id: bool = True,
+) -> RunPlan:
+    """The run plan of ``request`` against ``base_url`` (None: a loopback target named later).
+
+    Checks the target and the SLO file, so a bad option ends the command before
+    locust starts. The job timeout is the one ``base_url`` gets by default
+    (``DIALER_JOB_TIMEOUT`` overrides it), also for a simulator the command
+    started. ``keep_run_id`` False leaves the run id to each locust run.
+    """
+    if base_url is not None:
+        check_target(base_url, allow_writes=settings.allow_writes)
+        if settings.base_url != base_url:
+            settings = load_settings(
+                {"base_url": base_url, "allow_writes": settings.allow_writes, "run_id": settings.run_id}
+            )
+    ceiling = rate_ceiling(base_url, settings) if base_url is not None else None
+    plan = build_plan(request, rate_ceiling=ceiling)
+    return RunPlan(
+        plan=plan,
+        gates=load_gates(slo_file, plan.profile),
+        slo_source=f"{slo_file} [{plan.profile}]",
+        report_dir=str(report_dir),
+        run_id=settings.run_id if keep_run_id else None,
+        campaign_id=settings.campaign_id,
+        job_timeout=settings.job_timeout,
+        poll_interval=poll_interval,
+        rate_ceiling=ceiling,
+        allow_writes=settings.allow_writes,
+        phone_range=settings.phone_range,
+    )
