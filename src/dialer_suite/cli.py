@@ -18,6 +18,7 @@ from dialer_suite.errors import UsageError
 _COMMAND_MODULES = (
     "dialer_suite.simulator.cli",
     "dialer_suite.contract.cli",
+    "dialer_suite.contract.baseline_cli",
     "dialer_suite.load.cli",
     "dialer_suite.selfcheck.cli",
 )

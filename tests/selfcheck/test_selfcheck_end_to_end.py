@@ -1,7 +1,8 @@
 """End to end: ``dialer-suite selfcheck`` on three real catalog faults, one of them a speed fault.
 
 Runs the real contract suite, load smoke profile and ``st run`` against the
-embedded simulator (about a minute on two cores), so it is marked slow.
+embedded simulator (about a minute on two cores), so it is one of the
+``exhaustive`` tests that CI runs after the test suite (``pytest -m exhaustive``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+pytestmark = [pytest.mark.exhaustive, pytest.mark.slow]
 
 FAULTS = ("add-answers-201", "update-not-persisted", "slow-add-tail")
 _BUDGET_SECONDS = 170  # the test's own bound; selfcheck's per-run timeout is tighter
@@ -30,7 +33,6 @@ def selfcheck_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.
     return completed, reports
 
 
-@pytest.mark.slow
 def test_selfcheck_catches_every_chosen_fault_and_exits_zero(
     selfcheck_run: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:
@@ -43,7 +45,6 @@ def test_selfcheck_catches_every_chosen_fault_and_exits_zero(
     assert verdicts == dict.fromkeys(FAULTS, "caught"), output
 
 
-@pytest.mark.slow
 def test_selfcheck_judges_the_speed_fault_by_the_load_gates(
     selfcheck_run: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:
@@ -56,7 +57,6 @@ def test_selfcheck_judges_the_speed_fault_by_the_load_gates(
     ), speed
 
 
-@pytest.mark.slow
 def test_selfcheck_writes_the_side_by_side_matrix_in_markdown(
     selfcheck_run: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:

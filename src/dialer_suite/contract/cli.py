@@ -3,6 +3,10 @@
 Every argument goes to pytest unchanged (``-m quick``, ``--base-url URL``,
 ``-k isolation``...; ``dialer-suite contract --help`` shows pytest's help with
 the suite's options). The exit code is pytest's.
+
+``--baseline FILE`` is checked here, before pytest starts: a missing,
+unreadable or malformed baseline, or one recorded against another spec, is one
+line and exit code 2 — never a run that silently compares with nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
             f"no contract suite at {_SUITE}: install the project editable (pip install -e .) "
             "and run from its checkout"
         )
+    _check_baseline_args(args.pytest_args)
     reports = _reports_dir(args.pytest_args)
     summary_path = reports / "contract-summary.json"
     summary_path.unlink(missing_ok=True)
@@ -52,13 +57,36 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
+def _option(pytest_args: list[str], name: str) -> str | None:
+    """The value given to a pytest option (``--name=V`` or ``--name V``; the last one wins)."""
+    value = None
+    for index, arg in enumerate(pytest_args):
+        if arg.startswith(f"{name}="):
+            value = arg.split("=", 1)[1]
+        elif arg == name and index + 1 < len(pytest_args):
+            value = pytest_args[index + 1]
+    return value
+
+
+def _check_baseline_args(pytest_args: list[str]) -> None:
+    """Refuse a bad ``--baseline`` or ``--record-baseline`` before a run of minutes starts."""
+    if "--help" in pytest_args or "-h" in pytest_args:
+        return
+    compare_with = _option(pytest_args, "--baseline")
+    if compare_with is not None:
+        from dialer_suite.contract.baseline import load
+
+        load(Path(compare_with))
+    record = _option(pytest_args, "--record-baseline")
+    if record is not None and Path(record).is_dir():
+        raise UsageError(f"--record-baseline {record} is a directory; name the file to write")
+
+
 def _reports_dir(pytest_args: list[str]) -> Path:
     """Where the plugin writes (``--reports-dir``, else settings), without running pytest."""
-    for index, arg in enumerate(pytest_args):
-        if arg.startswith("--reports-dir="):
-            return Path(arg.split("=", 1)[1])
-        if arg == "--reports-dir" and index + 1 < len(pytest_args):
-            return Path(pytest_args[index + 1])
+    given = _option(pytest_args, "--reports-dir")
+    if given is not None:
+        return Path(given)
     from dialer_suite.config.settings import load_settings
 
     return Path(load_settings().reports_dir)
@@ -88,4 +116,9 @@ def short_summary(data: dict[str, Any] | None, code: int, reports: Path) -> str:
         f"removed {data['removed']}, left {left}",
         f"  reports: {reports / 'contract-summary.md'}, {reports / 'contract-junit.xml'}",
     ]
+    judged = data.get("changed_since_baseline")
+    if judged:
+        lines.insert(1, f"  {judged['label']}: {len(judged['changed'])} change(s) in vendor behaviour, "
+                        f"{len(judged['known'])} test(s) of known vendor behaviour (xfail), "
+                        f"{len(judged['not_judged'])} not judged")
     return "\n".join(lines)

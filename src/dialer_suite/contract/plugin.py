@@ -23,7 +23,9 @@ from typing import Any
 import pytest
 
 from dialer_suite.config.settings import Settings, load_settings
-from dialer_suite.contract import rendering
+from dialer_suite.contract import baseline, rendering
+from dialer_suite.contract.baseline_plugin import HOOKS_KEY, BaselineCheck, BaselineHooks
+from dialer_suite.contract.facts import Seen
 from dialer_suite.contract.property import broken_assumptions
 from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, Outcome, RunReport
 from dialer_suite.contract.state import REPORT_KEY, SETTINGS_KEY, remember
@@ -71,6 +73,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption(flag, dest=f"dialer_{name}", default=None, **kwargs)
     group.addoption("--dialer-config", dest="dialer_config", default=None,
                     help="a TOML settings file [DIALER_CONFIG]")
+    group.addoption("--record-baseline", dest="dialer_record_baseline", default=None, metavar="FILE",
+                    help="record what the target does (per assumption, operation and test) in FILE")
+    group.addoption("--baseline", dest="dialer_baseline", default=None, metavar="FILE",
+                    help="judge the run against a recorded baseline: known vendor behaviour passes "
+                    "(xfail), anything that changed fails")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -93,11 +100,28 @@ def pytest_configure(config: pytest.Config) -> None:
             faults.validate(settings.simulator_faults)
         except UsageError as error:
             raise pytest.UsageError(f"DIALER_SIMULATOR_FAULTS: {error}") from None
-    remember(config, settings, RunReport(run_id=settings.run_id, seed=settings.seed,
-                                         target=settings.base_url or _embedded(settings)))
+    run_report = RunReport(run_id=settings.run_id, seed=settings.seed,
+                           target=settings.base_url or _embedded(settings))
+    remember(config, settings, run_report)
+    _baseline_hooks(config, settings, run_report)
     if getattr(config.option, "xmlpath", None) is None and hasattr(config.option, "xmlpath"):
         # JUnit XML by default; the junitxml plugin reads this in its own configure hook.
         config.option.xmlpath = str(Path(settings.reports_dir) / JUNIT_NAME)
+
+
+def _baseline_hooks(config: pytest.Config, settings: Settings, run_report: RunReport) -> None:
+    """Record or judge against a vendor baseline when asked (``baseline_plugin``)."""
+    compare_with, record = config.getoption("dialer_baseline"), config.getoption("dialer_record_baseline")
+    if (compare_with is None and record is None) or config.getoption("help", False):
+        return  # `--help` reads no file: a CI check parses command lines with it
+    try:
+        loaded = baseline.load(Path(compare_with)) if compare_with is not None else None
+    except UsageError as error:
+        raise pytest.UsageError(str(error)) from None
+    run_report.seen = Seen(run_id=settings.run_id)
+    hooks = BaselineHooks(config, run_report, loaded, Path(record) if record else None, settings.embedded)
+    config.stash[HOOKS_KEY] = hooks
+    config.pluginmanager.register(hooks, "dialer-suite-baseline")
 
 
 def _embedded(settings: Settings) -> str:
@@ -162,9 +186,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     run_report = item.config.stash.get(REPORT_KEY, None)
     if run_report is None:
         return report
+    if isinstance(item, BaselineCheck):
+        return report
     report.nodeid = _report_id(item)
+    hooks = item.config.stash.get(HOOKS_KEY, None)
     if report.skipped:
         why = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if hooks is not None:
+            hooks.skipped(report.nodeid, why)
         for mark in item.iter_markers("produces"):
             run_report.not_exercised(str(mark.args[0]), int(mark.args[1]), f"skipped: {why}")
         return report
@@ -177,9 +206,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         label = ("vendor behaviour differs from our assumption " + ", ".join(ids)) if ids else (
             "vendor broke its documented contract")
         report.sections.append(("dialer-suite", label))
-        run_report.add_outcome(Outcome(report.nodeid, kind, False, ids, _message(report)))
+        outcome = Outcome(report.nodeid, kind, False, ids, _message(report))
     elif report.when == "call":
-        run_report.add_outcome(Outcome(report.nodeid, ASSUMPTION if marked else DOCUMENTED, True, marked))
+        outcome = Outcome(report.nodeid, ASSUMPTION if marked else DOCUMENTED, True, marked)
+    else:
+        return report
+    run_report.add_outcome(outcome)
+    if hooks is not None:
+        hooks.judge(item, report, outcome)
     return report
 
 
@@ -209,16 +243,23 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     run_report = config.stash.get(REPORT_KEY, None)
     if run_report is None or not run_report.outcomes:
         return
+    hooks = config.stash.get(HOOKS_KEY, None)
     terminalreporter.section("dialer-suite contract summary")
-    for line in rendering.terminal_lines(run_report):
+    for line in rendering.terminal_lines(run_report, hooks.summary() if hooks else None):
         terminalreporter.write_line(line)
+    if hooks is not None and hooks.recorded:
+        terminalreporter.write_line(hooks.recorded)
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Write the Markdown/JSON summary (after the fixtures' cleanup has counted removals)."""
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write the Markdown/JSON summary (after the fixtures' cleanup has counted removals), and
+    the baseline when asked to record one."""
     run_report = session.config.stash.get(REPORT_KEY, None)
     settings = session.config.stash.get(SETTINGS_KEY, None)
     if run_report is None or settings is None or not run_report.outcomes:
         return
-    rendering.write(run_report, Path(settings.reports_dir))
+    hooks = session.config.stash.get(HOOKS_KEY, None)
+    if hooks is not None:
+        hooks.write_record(session, exitstatus)
+    rendering.write(run_report, Path(settings.reports_dir), hooks.summary() if hooks else None)

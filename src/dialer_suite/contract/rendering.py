@@ -1,4 +1,8 @@
-"""The run report as a person and a program read it: terminal lines, Markdown and JSON."""
+"""The run report as a person and a program read it: terminal lines, Markdown and JSON.
+
+Against a vendor baseline, the "changed since baseline" section comes first in
+each (``Section``: its terminal lines and its JSON, made by ``baseline_plugin``).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,14 @@ from typing import Any
 from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, RunReport
 from dialer_suite.vendor import spec
 
+# A baseline section: its lines (the first is its heading) and its JSON.
+Section = tuple[list[str], dict[str, Any]]
 
-def summary(report: RunReport) -> dict[str, Any]:
+
+def summary(report: RunReport, baseline: Section | None = None) -> dict[str, Any]:
     failures = report.failures_by_kind()
     return {
+        **({"changed_since_baseline": baseline[1]} if baseline else {}),
         "run_id": report.run_id,
         "seed": report.seed,
         "target": report.target,
@@ -23,7 +31,7 @@ def summary(report: RunReport) -> dict[str, Any]:
         # Every failure with its kind and assumption ids (selfcheck's assumption matrix reads them).
         "failures": [
             {"nodeid": o.nodeid, "kind": o.kind, "assumptions": list(o.assumption_ids),
-             "message": _first_line(o.message)}
+             "message": _first_line(o.message), **({"baseline": o.verdict} if o.verdict else {})}
             for kind in (DOCUMENTED, ASSUMPTION) for o in failures[kind]
         ],
         "calls": sum(report.calls.values()),
@@ -43,10 +51,10 @@ def summary(report: RunReport) -> dict[str, Any]:
     }
 
 
-def terminal_lines(report: RunReport) -> list[str]:
+def terminal_lines(report: RunReport, baseline: Section | None = None) -> list[str]:
     data = summary(report)
     failures = report.failures_by_kind()
-    lines = [
+    lines = [*(baseline[0] if baseline else []),
         f"run {report.run_id} against {report.target} (seed {report.seed}): {data['passed']}/"
         f"{data['tests']} tests passed, {data['calls']} requests",
         f"vendor broke its documented contract: {len(failures[DOCUMENTED])} test(s)",
@@ -77,11 +85,12 @@ def terminal_lines(report: RunReport) -> list[str]:
     return lines
 
 
-def markdown(report: RunReport) -> str:
+def markdown(report: RunReport, baseline: Section | None = None) -> str:
     failures = report.failures_by_kind()
-    out = [
-        "# Contract suite summary",
-        "",
+    out = ["# Contract suite summary", ""]
+    if baseline:
+        out += ["## Changed since the baseline", "", *(f"    {line}" for line in baseline[0]), ""]
+    out += [
         f"- run id: `{report.run_id}`; seed: `{report.seed}`; target: `{report.target}`",
         f"- tests: {len(report.outcomes)}, passed: {sum(o.passed for o in report.outcomes)}",
         f"- contacts created {report.created}, removed {report.removed}, "
@@ -113,12 +122,12 @@ def markdown(report: RunReport) -> str:
     return "\n".join(out) + "\n"
 
 
-def write(report: RunReport, directory: Path) -> tuple[Path, Path]:
+def write(report: RunReport, directory: Path, baseline: Section | None = None) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     text = directory / "contract-summary.md"
-    text.write_text(markdown(report), encoding="utf-8")
+    text.write_text(markdown(report, baseline), encoding="utf-8")
     data = directory / "contract-summary.json"
-    data.write_text(json.dumps(summary(report), indent=2), encoding="utf-8")
+    data.write_text(json.dumps(summary(report, baseline), indent=2), encoding="utf-8")
     return text, data
 
 

@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from dialer_suite.contract.facts import Seen, evidence_of
+from dialer_suite.contract.normalize import without_positions
 from dialer_suite.http.exchange import Exchange
 from dialer_suite.http.jobs import JobIdProblem, locate_job_id
 from dialer_suite.vendor import spec
@@ -22,7 +24,6 @@ from dialer_suite.vendor.testdata import is_run_contact
 from dialer_suite.vendor.validation import Drift, Findings
 
 _CAMPAIGN = re.compile(r"/campaigns/(?P<id>[0-9]+)/")
-_INDEX = re.compile(r"/[0-9]+(?=/|:|$)")
 
 DOCUMENTED = "documented"
 ASSUMPTION = "assumption"
@@ -37,6 +38,8 @@ class Outcome:
     passed: bool
     assumption_ids: tuple[str, ...] = ()
     message: str = ""
+    # Against a baseline: "known", "changed", "new" (not in the baseline) or "not judged".
+    verdict: str = ""
 
 
 @dataclass
@@ -60,6 +63,8 @@ class RunReport:
     assumed_shapes: Counter[tuple[tuple[str, ...], str]] = field(default_factory=Counter)
     # (campaign id, job id) of every import the target accepted, in order.
     jobs: dict[tuple[int, int], None] = field(default_factory=dict)
+    # Every fact with its source, for recording or comparing a vendor baseline (None: not asked).
+    seen: Seen | None = None
     _seen: set[str] = field(default_factory=set, repr=False)
     _removed: set[str] = field(default_factory=set, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -73,9 +78,13 @@ class RunReport:
             self.job_statuses.update(findings.job_statuses)
             self.drift.update(findings.drift)
             for problem in findings.assumed:
-                self.assumed_shapes[(problem.assumptions, _shape(problem.message))] += 1
+                self.assumed_shapes[(problem.assumptions, without_positions(problem.message))] += 1
             self._track_written(findings)
             self._track_job(exchange, findings)
+            for assumption_id, held, detail in evidence_of(findings, exchange.response_headers):
+                self._observe(assumption_id, held, detail)
+            if self.seen is not None:
+                self.seen.add(findings, exchange.response_headers)
 
     def _track_job(self, exchange: Exchange, findings: Findings) -> None:
         """Every import job the run started, whoever sent the import: the cleanup waits for them."""
@@ -110,7 +119,12 @@ class RunReport:
     def observe(self, assumption_id: str, held: bool, detail: str) -> None:
         """What the target did about one ``x-assumption`` (e.g. where the job id was found)."""
         with self._lock:
-            self.observations.setdefault(assumption_id, []).append((held, detail))
+            self._observe(assumption_id, held, detail)
+
+    def _observe(self, assumption_id: str, held: bool, detail: str) -> None:
+        self.observations.setdefault(assumption_id, []).append((held, detail))
+        if self.seen is not None:
+            self.seen.observe(assumption_id, held, detail)
 
     def note(self, key: str, value: str) -> None:
         with self._lock:
@@ -184,12 +198,6 @@ class RunReport:
             if not outcome.passed:
                 failures[outcome.kind].append(outcome)
         return failures
-
-def _shape(message: str) -> str:
-    """A violation with the position in a list left out, so that the same break in every
-    contact of a list is one line: ``at /17/phone_number`` → ``at /*/phone_number``."""
-    return _INDEX.sub("/*", message)
-
 
 def _key(contact: dict[str, Any]) -> str:
     # The id is stable across updates; a vendor whose add echo has no id is keyed by
