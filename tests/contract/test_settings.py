@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,14 @@ def test_embedded_runs_allow_writes_and_pace_at_the_simulator_limit() -> None:
     settings = load_settings(environ={})
     assert settings.embedded and settings.writes_allowed
     assert settings.rate_limit == settings.simulator_rate_limit
+
+
+def test_the_contract_command_ends_a_bad_setting_with_one_line_and_exit_2(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "dialer_suite.cli", "contract", "--base-url", "ftp://host/x", "-m", "quick"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    lines = [line for line in completed.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "http(s) URL" in lines[0], completed.stderr
+    assert "Traceback" not in completed.stdout + completed.stderr

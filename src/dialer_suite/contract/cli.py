@@ -25,6 +25,8 @@ _CHECKOUT = Path(__file__).resolve().parents[3]
 _SUITE = _CHECKOUT / "contract_tests"
 # pytest.ExitCode values, without importing pytest into the dispatcher.
 _INTERRUPTED, _USAGE_ERROR = 2, 4
+# The exit code of every dialer-suite command for a bad setting or argument.
+_BAD_USAGE = 2
 
 
 def register(subparsers: Any) -> None:
@@ -51,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
     # A child process: pytest's assertion rewriting and plugins start from a clean
     # interpreter, as with `pytest contract_tests`.
     code = subprocess.call([sys.executable, "-m", "pytest", str(_SUITE), *args.pytest_args])
-    if code in (_USAGE_ERROR, _INTERRUPTED) and not summary_path.exists():
+    if code == _USAGE_ERROR and not summary_path.exists():
+        # A bad setting or option: pytest has printed the one line that says which.
+        return _BAD_USAGE
+    if code == _INTERRUPTED and not summary_path.exists():
         return code
     print(short_summary(_load(summary_path), code, reports))
     return code

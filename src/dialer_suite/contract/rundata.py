@@ -184,7 +184,8 @@ def _wait_for_jobs(
 ) -> None:
     """Jobs still running would import contacts after the sweep: wait for them, ``budget`` in all."""
     deadline = time.monotonic() + budget
-    for campaign_id, job_id in jobs:
+    pending = list(jobs)
+    for index, (campaign_id, job_id) in enumerate(pending):
 
         def read(campaign_id: int = campaign_id, job_id: int = job_id) -> Any:
             answer = client.get_job(campaign_id, job_id, validate=False)
@@ -194,4 +195,9 @@ def _wait_for_jobs(
             wait_for_job(read, describe=f"import job {job_id} of campaign {campaign_id}",
                          timeout=max(deadline - time.monotonic(), 0.0), stuck=stuck)
         except JobNotFinished as unfinished:
+            if stuck.first is not None:
+                # The target's jobs are not finishing: one line for all, not one per job.
+                left = len(pending) - index
+                problems.append(f"at cleanup: {left} import job(s) not waited for: {unfinished}")
+                return
             problems.append(f"at cleanup: {unfinished}")
