@@ -37,7 +37,8 @@ _BREAKS = [
     # item 2: property tests (schemathesis + the suite's checks) on the wire format
     ("record-id-as-string", "test_properties.py::test_valid_requests_are_answered_as_documented[PATCH",
      "is not of type 'integer'"),
-    ("import-answers-200", "test_properties.py::test_valid_requests_are_answered_as_documented[POST /outbound_dialer/campaigns/{campaign_id}/contacts/import",
+    ("import-answers-200", "test_properties.py::test_valid_requests_are_answered_as_documented[POST "
+     "/outbound_dialer/campaigns/{campaign_id}/contacts/import",
      "status 200 is not declared"),
     # item 3: every response validated, the status enum shown verbatim
     ("contact-status-lowercase", "test_contacts.py::test_added_contact_is_listed",
