@@ -61,16 +61,6 @@ class Problem:
     assumptions: tuple[str, ...] = ()
 
 
-def kind_of(problems: Iterable[Problem]) -> tuple[str, ...]:
-    """The assumption ids that ``problems`` break together; ``()`` when any breaks a documented part."""
-    ids: dict[str, None] = {}
-    for problem in problems:
-        if not problem.assumptions:
-            return ()
-        ids.update(dict.fromkeys(problem.assumptions))
-    return tuple(ids)
-
-
 @dataclass
 class Findings:
     """What one response showed: contract violations, drift, and the status values it carried."""
