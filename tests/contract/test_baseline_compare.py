@@ -235,13 +235,13 @@ def test_generated_data_is_never_compared_line_by_line() -> None:
               "judged": GENERATED_DATA}
     passed = {"outcome": "passed", "judged": GENERATED_DATA}
     # A difference the baseline knew is known, whichever operation generated data met it on.
-    assert compare.test_verdict(passed, failed, known) == compare.KNOWN
+    assert compare.verdict_for(passed, failed, known) == compare.KNOWN
     # One it never saw is not judged (other data may not have met it); nor is a pass after a failure.
-    assert compare.test_verdict(passed, failed, set()) == compare.NOT_JUDGED
-    assert compare.test_verdict(failed, passed, known) == compare.NOT_JUDGED
+    assert compare.verdict_for(passed, failed, set()) == compare.NOT_JUDGED
+    assert compare.verdict_for(failed, passed, known) == compare.NOT_JUDGED
     # A documented break is never excused.
     documented = {**failed, "kind": DOCUMENTED, "assumptions": []}
-    assert compare.test_verdict(passed, documented, known) == compare.CHANGED
+    assert compare.verdict_for(passed, documented, known) == compare.CHANGED
     result = compare.compare(run(Vendor()), run(replace(Vendor(), property_fails=True)))
     assert result.changes == [] and any(PROPERTY in note for note in result.notes)
 
@@ -249,11 +249,11 @@ def test_generated_data_is_never_compared_line_by_line() -> None:
 def test_a_failure_the_baseline_did_not_run_is_new_and_a_summary_test_is_judged_by_facts() -> None:
     failed = {"outcome": "failed", "kind": ASSUMPTION, "assumptions": ["auth-401"], "judged": FACT,
               "fact": "x"}
-    assert compare.test_verdict(None, failed, set()) == compare.NEW
-    assert compare.test_verdict({"outcome": "skipped"}, failed, set()) == compare.NEW
-    assert compare.test_verdict(None, {"outcome": "passed", "judged": FACT}, set()) == compare.SAME
+    assert compare.verdict_for(None, failed, set()) == compare.NEW
+    assert compare.verdict_for({"outcome": "skipped"}, failed, set()) == compare.NEW
+    assert compare.verdict_for(None, {"outcome": "passed", "judged": FACT}, set()) == compare.SAME
     summary = {**failed, "judged": RUN}
-    assert compare.test_verdict({"outcome": "passed", "judged": RUN}, summary, set()) == compare.NOT_JUDGED
+    assert compare.verdict_for({"outcome": "passed", "judged": RUN}, summary, set()) == compare.NOT_JUDGED
 
 
 def test_a_429_comes_and_goes_with_load() -> None:

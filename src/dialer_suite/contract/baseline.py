@@ -35,7 +35,7 @@ from dialer_suite.errors import UsageError
 from dialer_suite.vendor import spec
 
 FORMAT = "dialer-suite-baseline/1"
-# How a test's outcome is judged against a baseline (``compare.test_verdict``), finest first:
+# How a test's outcome is judged against a baseline (``compare.verdict_for``), finest first:
 FACT = "fact"  # scenario: outcome, kind, assumption ids and the normalised failure line
 OUTCOME = "outcome"  # the embedded simulator's dialer, driven the same way every run: no message
 GENERATED_DATA = "generated data"  # property, stateful, a sampled live campaign: coarse

@@ -128,7 +128,7 @@ class BaselineHooks:
             return
         before = self.baseline.data["tests"].get(outcome.nodeid)
         after = test_entry(outcome, level, self.report.run_id)
-        verdict = compare.test_verdict(before, after, self._known)
+        verdict = compare.verdict_for(before, after, self._known)
         documented = report.failed and outcome.kind == DOCUMENTED
         # A documented break fails whatever the baseline recorded: never "known".
         outcome.verdict = "documented" if documented and verdict == compare.KNOWN else verdict

@@ -103,7 +103,7 @@ def describe(entry: dict[str, Any] | None) -> str:
     return f"failed [{about}]" + (f": {fact}" if fact else "")
 
 
-def test_verdict(before: dict[str, Any] | None, after: dict[str, Any], known: set[str]) -> str:
+def verdict_for(before: dict[str, Any] | None, after: dict[str, Any], known: set[str]) -> str:
     """SAME, KNOWN, CHANGED, NEW or NOT_JUDGED for one test's entry against the baseline's."""
     if after["outcome"] == "skipped":
         return SAME
@@ -153,7 +153,7 @@ def _tests(result: Comparison) -> None:
     known = known_differences(result.old)
     for nodeid, after in sorted(result.new["tests"].items()):
         before = result.old["tests"].get(nodeid)
-        verdict = test_verdict(before, after, known)
+        verdict = verdict_for(before, after, known)
         ids = tuple(dict.fromkeys([*(before or {}).get("assumptions", ()), *after.get("assumptions", ())]))
         if verdict in (CHANGED, NEW):
             subject = nodeid + (" (not in the baseline)" if verdict == NEW else "")
