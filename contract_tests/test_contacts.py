@@ -66,9 +66,7 @@ def test_delete_by_contact_id_removes_exactly_that_contact(
     keep, gone = new_contact(), new_contact()
     added(keep)
     contact_id = added(gone)
-    record = client.delete_contact(campaign, {"contact_id": contact_id}).expect(200).body
-    assert record["id"] == contact_id, f"deleted contact {contact_id}, answered record {record['id']}"
-    not_listed(client, campaign, "deleteContact by contact_id", contact_id=contact_id)
+    _delete_removes(client, campaign, contact_id, contact_id=contact_id)
     listed_once(client, campaign, keep, "deleting another contact")
 
 
@@ -78,12 +76,7 @@ def test_delete_by_phone_number_removes_the_contact(
 ) -> None:
     contact = new_contact()
     contact_id = added(contact)
-    phone = contact["phone_number"]
-    record = client.delete_contact(campaign, {"phone_number": phone}).expect(200).body
-    assert record["id"] == contact_id, (
-        f"deleted by phone {phone!r} (contact {contact_id}), answered record {record['id']}"
-    )
-    not_listed(client, campaign, f"deleteContact by phone {phone!r}", contact_id=contact_id)
+    _delete_removes(client, campaign, contact_id, phone_number=contact["phone_number"])
 
 
 @pytest.mark.assumption("phone-normalization")
@@ -95,12 +88,7 @@ def test_delete_by_phone_in_another_documented_format(
     e164 = run_data.phones.one_north_american()
     contact = new_contact(phone_number=e164)
     contact_id = added(contact)
-    spelled = punctuated_forms(e164)[form]
-    record = client.delete_contact(campaign, {"phone_number": spelled}).expect(200).body
-    assert record["id"] == contact_id, (
-        f"deleted by phone {spelled!r} (contact {contact_id}), answered record {record['id']}"
-    )
-    not_listed(client, campaign, f"deleteContact by phone {spelled!r}", contact_id=contact_id)
+    _delete_removes(client, campaign, contact_id, phone_number=punctuated_forms(e164)[form])
 
 
 @pytest.mark.documented
@@ -109,10 +97,7 @@ def test_delete_by_external_unique_id_removes_the_contact(
 ) -> None:
     contact = new_contact()
     contact_id = added(contact)
-    eid = contact["external_unique_id"]
-    record = client.delete_contact(campaign, {"external_unique_id": eid}).expect(200).body
-    assert record["id"] == contact_id, f"deleted by {eid!r} (contact {contact_id}), answered {record['id']}"
-    not_listed(client, campaign, f"deleteContact by external_unique_id {eid!r}", contact_id=contact_id)
+    _delete_removes(client, campaign, contact_id, external_unique_id=contact["external_unique_id"])
 
 
 @pytest.mark.assumption("delete-key-precedence")
@@ -123,17 +108,18 @@ def test_delete_naming_several_keys_removes_the_contact_of_contact_id(
     named_id = added(named)
     added(other)
     # The other keys point at another contact: a key read in the wrong order deletes that one.
-    body = {
-        "contact_id": named_id,
-        "phone_number": other["phone_number"],
-        "external_unique_id": other["external_unique_id"],
-    }
-    record = client.delete_contact(campaign, body).expect(200).body
-    assert record["id"] == named_id, (
-        f"DELETE {body} answered record {record['id']}, expected contact_id {named_id} to win"
-    )
-    not_listed(client, campaign, "deleteContact with several keys", contact_id=named_id)
+    _delete_removes(client, campaign, named_id, contact_id=named_id,
+                    phone_number=other["phone_number"], external_unique_id=other["external_unique_id"])
     listed_once(client, campaign, other, "deleteContact naming it only by phone and external id")
+
+
+def _delete_removes(client: DialerClient, campaign: int, expected: int, /, **keys: Any) -> None:
+    """DELETE naming a contact by ``keys``: answered 200 with contact ``expected``, then unlisted."""
+    record = client.delete_contact(campaign, keys).expect(200).body
+    assert record["id"] == expected, (
+        f"DELETE {keys} answered record {record['id']}, expected contact {expected}"
+    )
+    not_listed(client, campaign, f"deleteContact by {keys}", contact_id=expected)
 
 
 @pytest.mark.documented

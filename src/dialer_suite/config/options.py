@@ -70,11 +70,16 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _is_blank(value: Any) -> bool:
+    """No value given: None, or text with nothing but white space (an env var set empty)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def whole(*, minimum: int | None = None, maximum: int | None = None, optional: bool = False) -> Convert:
     """A whole number (``"8"`` or ``8``) within the bounds; ``optional``: empty text is None."""
 
     def convert(value: Any) -> int | None:
-        if optional and (value is None or (isinstance(value, str) and not value.strip())):
+        if optional and _is_blank(value):
             return None
         if isinstance(value, str):
             try:
@@ -100,7 +105,7 @@ def number(
     at most ``maximum``."""
 
     def convert(value: Any) -> float | None:
-        if optional and (value is None or (isinstance(value, str) and not value.strip())):
+        if optional and _is_blank(value):
             return None
         if isinstance(value, str):
             try:
