@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
+from dialer_suite.api.testdata import PhoneFactory, make_contacts
 from dialer_suite.simulator import SimulatorConfig, running_simulator
-from dialer_suite.vendor.testdata import PhoneFactory, make_contacts
 
 REPORT = Path(__file__).resolve().parent.parent / "reports" / "benchmarks" / "simulator_import.json"
 _POLL_SECONDS = 0.02

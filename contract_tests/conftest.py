@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.config.settings import VENDOR_RATE_LIMIT, Settings
 from dialer_suite.contract.data_policy import DataPolicy
 from dialer_suite.contract.report import RunReport
@@ -34,7 +35,6 @@ from dialer_suite.contract.state import run_phones, run_policy, session_report, 
 from dialer_suite.http.client import DialerClient
 from dialer_suite.simulator import SimulatorHandle
 from dialer_suite.simulator.embedded import embedded_simulator
-from dialer_suite.vendor.validation import ResponseValidator
 
 pytest_plugins = ("dialer_suite.contract.plugin",)
 

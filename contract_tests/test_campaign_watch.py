@@ -5,7 +5,7 @@ live call (assumption ``dialing-writes``).
 
 Against any target the watch only reads: it lists the watch campaign for at
 most ``watch_seconds`` and checks each contact's sequence of statuses against
-the documented state machine (``dialer_suite.vendor.statuses``, diagram in
+the documented state machine (``dialer_suite.api.statuses``, diagram in
 ``docs/dialer.md``). Against the simulator the suite started, it first fills a
 campaign with the showcase contacts and starts that campaign's dialer sped up
 (admin surface), samples until the campaign is idle, and also checks that all
@@ -26,15 +26,15 @@ from typing import Any
 
 import pytest
 
+from dialer_suite.api.phones import same_phone
+from dialer_suite.api.spec import contact_statuses
+from dialer_suite.api.statuses import IN_CALL, StatusWatch, Violation
 from dialer_suite.config.settings import Settings
 from dialer_suite.contract.checks import CheckFailed
 from dialer_suite.http.client import ContractViolation, DialerClient
 from dialer_suite.http.paging import PARAMETERS_REFUSED, PagingRefused, collect
 from dialer_suite.simulator.admin import SimulatorAdmin
 from dialer_suite.simulator.dialer import showcase_campaign
-from dialer_suite.vendor.phones import same_phone
-from dialer_suite.vendor.spec import contact_statuses
-from dialer_suite.vendor.statuses import IN_CALL, StatusWatch, Violation
 
 pytestmark = [pytest.mark.dialer]
 

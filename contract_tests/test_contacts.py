@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from dialer_suite.api.testdata import punctuated_forms
 from dialer_suite.contract.readback import listed_once, not_listed
 from dialer_suite.contract.rundata import RunData
 from dialer_suite.http.client import DialerClient
-from dialer_suite.vendor.testdata import punctuated_forms
 
 pytestmark = [pytest.mark.scenario, pytest.mark.writes]
 

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
+from dialer_suite.api.testdata import punctuated_forms
 from dialer_suite.config.settings import Settings
 from dialer_suite.contract.readback import differences, import_and_wait, listed_once, matching, not_listed
 from dialer_suite.contract.report import RunReport
 from dialer_suite.contract.rundata import RunData
 from dialer_suite.http.client import DialerClient
-from dialer_suite.vendor.testdata import punctuated_forms
 
 pytestmark = [pytest.mark.scenario, pytest.mark.writes]
 

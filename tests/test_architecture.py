@@ -26,7 +26,7 @@ _DOC = _ROOT / "docs" / "architecture.md"
 # Lower numbers are lower layers. Packages of the same rank must not import each other.
 LAYERS = {
     "errors": 0,
-    "vendor": 1,
+    "api": 1,
     "config": 2,
     "http": 3,
     "simulator": 3,

@@ -9,9 +9,9 @@ from typing import Any
 import phonenumbers
 import pytest
 
-from dialer_suite.vendor import speccheck
-from dialer_suite.vendor.spec import load_spec, schema_validator
-from dialer_suite.vendor.testdata import EXAMPLE_DOMAINS, fictional_blocks
+from dialer_suite.api import speccheck
+from dialer_suite.api.spec import load_spec, schema_validator
+from dialer_suite.api.testdata import EXAMPLE_DOMAINS, fictional_blocks
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 IMPORTS = FIXTURES / "imports"

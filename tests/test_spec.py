@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from dialer_suite.vendor import speccheck
-from dialer_suite.vendor.spec import (
+from dialer_suite.api import speccheck
+from dialer_suite.api.spec import (
     assumption_ids,
     contact_statuses,
     iter_assumptions,

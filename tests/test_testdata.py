@@ -5,8 +5,7 @@ from __future__ import annotations
 import phonenumbers
 import pytest
 
-from dialer_suite.errors import UsageError
-from dialer_suite.vendor.testdata import (
+from dialer_suite.api.testdata import (
     PhoneFactory,
     fictional_capacity,
     make_contact,
@@ -14,6 +13,7 @@ from dialer_suite.vendor.testdata import (
     punctuated_forms,
     run_tag,
 )
+from dialer_suite.errors import UsageError
 
 
 def _e164(number: str) -> str:

@@ -20,14 +20,14 @@ from typing import Any
 
 import pytest
 
+from dialer_suite.api import spec
+from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.contract import compare
 from dialer_suite.contract.baseline import FACT, GENERATED_DATA, RUN, snapshot
 from dialer_suite.contract.facts import SCENARIOS, Seen, key_paths, path_ids
 from dialer_suite.contract.normalize import stable_fact
 from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, Outcome, RunReport
 from dialer_suite.http.exchange import Exchange
-from dialer_suite.vendor import spec
-from dialer_suite.vendor.validation import ResponseValidator
 
 BASE = "https://vendor.test/apps/api/v1"
 _VALIDATOR = ResponseValidator()

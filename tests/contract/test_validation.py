@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dialer_suite.vendor.validation import ResponseValidator
+from dialer_suite.api.validation import ResponseValidator
 
 BASE = "http://vendor.test/apps/api/v1"
 LIST = BASE + "/outbound_dialer/campaigns/1/contacts"

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from dialer_suite.api import statuses as sm
+from dialer_suite.api.testdata import FICTIONAL_OUTBOUND, fictional_blocks
 from dialer_suite.simulator import SimulatorConfig, assumptions
 from dialer_suite.simulator.app import create_app
 from dialer_suite.simulator.dialer import ContactView, DialerEngine, DialerSettings
 from dialer_suite.simulator.dialer.pickup import plan_pickup
-from dialer_suite.vendor import statuses as sm
-from dialer_suite.vendor.testdata import FICTIONAL_OUTBOUND, fictional_blocks
 
 API = "/apps/api/v1/outbound_dialer/campaigns/1"
 AUTH = ("acme", "dev-token")

@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from dialer_suite.api import statuses as sm
+from dialer_suite.api.spec import contact_statuses
+from dialer_suite.api.testdata import fictional_blocks
 from dialer_suite.simulator.dialer import (
     DialerEngine,
     DialerSettings,
@@ -16,9 +19,6 @@ from dialer_suite.simulator.dialer import (
 from dialer_suite.simulator.dialer.engine import FAULT_RENAMED_STATUS, FAULT_REOPENED_CLOSED
 from dialer_suite.simulator.exceptions import ContactInCall
 from dialer_suite.simulator.rules import refuse_while_in_call
-from dialer_suite.vendor import statuses as sm
-from dialer_suite.vendor.spec import contact_statuses
-from dialer_suite.vendor.testdata import fictional_blocks
 
 MakeEngine = Callable[..., DialerEngine]
 Store = Any  # conftest.MemoryStore (conftest modules are not imported by tests)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from dialer_suite.vendor import statuses as sm
-from dialer_suite.vendor.testdata import FICTIONAL_OUTBOUND, fictional_blocks
+from dialer_suite.api import statuses as sm
+from dialer_suite.api.testdata import FICTIONAL_OUTBOUND, fictional_blocks
 
 API = "/apps/api/v1/outbound_dialer/campaigns"
 AUTH = ("acme", "dev-token")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dialer_suite.vendor.statuses import mermaid_diagram
+from dialer_suite.api.statuses import mermaid_diagram
 
 _DOC = Path(__file__).resolve().parents[2] / "docs" / "dialer.md"
 
@@ -14,5 +14,5 @@ def test_the_documented_diagram_is_the_one_generated_from_the_code() -> None:
     blocks = re.findall(r"```mermaid\n(.*?)```", _DOC.read_text(encoding="utf-8"), re.S)
     assert blocks == [mermaid_diagram()], (
         "docs/dialer.md is out of date: replace its mermaid block with the output of "
-        "`python -m dialer_suite.vendor.statuses`"
+        "`python -m dialer_suite.api.statuses`"
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dialer_suite.vendor import statuses as sm
-from dialer_suite.vendor.spec import contact_statuses, load_spec
+from dialer_suite.api import statuses as sm
+from dialer_suite.api.spec import contact_statuses, load_spec
 
 
 def test_each_constant_is_named_after_the_spec_value_it_holds() -> None:

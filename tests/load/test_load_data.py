@@ -5,8 +5,8 @@ from __future__ import annotations
 import phonenumbers
 import pytest
 
+from dialer_suite.api.testdata import fictional_blocks
 from dialer_suite.load.phones import PhoneSource
-from dialer_suite.vendor.testdata import fictional_blocks
 
 
 @pytest.mark.parametrize("loopback", [True, False])

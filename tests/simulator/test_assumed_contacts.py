@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from dialer_suite.api.spec import load_spec
 from dialer_suite.simulator.ratelimit import FixedWindow
-from dialer_suite.vendor.spec import load_spec
 
 A, B, C = "+12015550110", "+12015550111", "+12015550112"
 DOCUMENTED_CONTACT = {

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
+from dialer_suite.api.spec import assumption_ids
 from dialer_suite.cli import main
 from dialer_suite.config.settings import load_settings
 from dialer_suite.errors import UsageError
@@ -29,7 +30,6 @@ from dialer_suite.simulator.config import (
     load_simulator_config,
 )
 from dialer_suite.simulator.embedded import embedded_config
-from dialer_suite.vendor.spec import assumption_ids
 
 CATALOG = assumptions.catalog()
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from dialer_suite.api.spec import iter_operations
 from dialer_suite.errors import UsageError
 from dialer_suite.simulator import catalog, faults
 from dialer_suite.simulator.urls import VENDOR_OPERATIONS
-from dialer_suite.vendor.spec import iter_operations
 
 A, B, C = "+12015550170", "+12015550171", "+12015550172"
 Witness = Callable[[Any], bool]

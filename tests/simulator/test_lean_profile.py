@@ -18,8 +18,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 
+from dialer_suite.api.spec import iter_operations, load_spec, operation, spec_path
 from dialer_suite.simulator import SimulatorConfig, SimulatorHandle, assumptions, running_simulator
-from dialer_suite.vendor.spec import iter_operations, load_spec, operation, spec_path
 
 _CASES_PER_MODE = 60
 

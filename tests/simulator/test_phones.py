@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dialer_suite.api.testdata import PhoneFactory, punctuated_forms
 from dialer_suite.simulator.phones import _normalize_slowly, is_email, normalize_phone
-from dialer_suite.vendor.testdata import PhoneFactory, punctuated_forms
 
 _DIGITS = st.text("0123456789", min_size=10, max_size=10)
 

@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
+from dialer_suite.api.testdata import PhoneFactory, make_contacts
 from dialer_suite.simulator import SimulatorConfig, SimulatorHandle, start_simulator
-from dialer_suite.vendor.testdata import PhoneFactory, make_contacts
 
 CAMPAIGN = "/outbound_dialer/campaigns/1"
 _TERMINAL = ("completed", "failed")

@@ -38,8 +38,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS
 from schemathesis.config import SchemathesisConfig
 
+from dialer_suite.api.spec import iter_operations, spec_path
 from dialer_suite.simulator import SimulatorConfig, SimulatorHandle, running_simulator
-from dialer_suite.vendor.spec import iter_operations, spec_path
 
 CASES_PER_MODE = 500  # positive + negative = 1,000 per operation
 _CHECK_OVERRIDES: list[dict[str, Any]] = [

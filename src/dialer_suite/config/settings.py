@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from dialer_suite.api.testdata import NumberBlock, new_run_id, parse_number_range
 from dialer_suite.config import options
 from dialer_suite.config.options import SettingError
 from dialer_suite.errors import UsageError
-from dialer_suite.vendor.testdata import NumberBlock, new_run_id, parse_number_range
 
 ENV_PREFIX = "DIALER_"
 

@@ -27,12 +27,12 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from dialer_suite.api import spec
 from dialer_suite.config.settings import is_loopback
 from dialer_suite.contract.facts import DRIFT, GENERATED, HEADERS, KEYS, SCENARIOS, SHAPES, STATUS, Seen
 from dialer_suite.contract.normalize import stable_fact
 from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, Outcome, RunReport
 from dialer_suite.errors import UsageError
-from dialer_suite.vendor import spec
 
 FORMAT = "dialer-suite-baseline/1"
 # How a test's outcome is judged against a baseline (``compare.verdict_for``), finest first:

@@ -19,11 +19,11 @@ import requests
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
+from dialer_suite.api import spec
+from dialer_suite.api.phones import same_phone
+from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.http.jobs import JOB_ID_LOCATION, JobIdProblem, locate_job_id
 from dialer_suite.http.paging import PARAMETERS_REFUSED, ListingProblem, PagingRefused, collect
-from dialer_suite.vendor import spec
-from dialer_suite.vendor.phones import same_phone
-from dialer_suite.vendor.validation import ResponseValidator
 
 _LIST_TIMEOUT = 30.0
 _PAGING = ("list-pagination",)

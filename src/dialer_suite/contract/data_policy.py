@@ -31,8 +31,8 @@ from typing import Any
 
 from schemathesis import Case, HookContext
 
+from dialer_suite.api.testdata import EXAMPLE_DOMAINS, FICTIONAL_OUTBOUND, run_tag
 from dialer_suite.contract.rundata import RunPhones
-from dialer_suite.vendor.testdata import EXAMPLE_DOMAINS, FICTIONAL_OUTBOUND, run_tag
 
 _CONTACT_OPERATIONS = ("addContact", "updateContact", "deleteContact")
 _DIALABLE_DIGITS = 7

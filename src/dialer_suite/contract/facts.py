@@ -24,9 +24,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dialer_suite.api import spec
+from dialer_suite.api.validation import ASSUMED_CONTENT, Findings
 from dialer_suite.contract.normalize import stable_fact, without_positions
-from dialer_suite.vendor import spec
-from dialer_suite.vendor.validation import ASSUMED_CONTENT, Findings
 
 SCENARIOS = "scenarios"
 GENERATED = "generated data"

@@ -27,11 +27,11 @@ from schemathesis.openapi.checks import (
     UnsupportedMethodResponse,
 )
 
+from dialer_suite.api import spec
 from dialer_suite.config.settings import Settings
 from dialer_suite.contract.checks import operation_of  # importing registers the suite's checks
 from dialer_suite.contract.data_policy import DataPolicy
 from dialer_suite.contract.session import PacedSession
-from dialer_suite.vendor import spec
 
 # Body-addressed resources: a contact is named by `contact_id` *in the body* of
 # PATCH/DELETE .../contact, not by a path like /contacts/{id}. The built-in

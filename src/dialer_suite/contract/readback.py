@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from dialer_suite.api.phones import same_phone
 from dialer_suite.contract.report import RunReport
 from dialer_suite.contract.rundata import RunData
 from dialer_suite.http.client import DialerClient, Result
 from dialer_suite.http.jobs import find_job_id, poll_job
-from dialer_suite.vendor.phones import same_phone
 
 _COMPARED = ("name", "email", "phone_number", "outbound_number", "external_unique_id")
 

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from dialer_suite.api import spec
 from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, RunReport
-from dialer_suite.vendor import spec
 
 # A baseline section: its lines (the first is its heading) and its JSON.
 Section = tuple[list[str], dict[str, Any]]

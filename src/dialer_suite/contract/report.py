@@ -15,13 +15,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from dialer_suite.api import spec
+from dialer_suite.api.testdata import is_run_contact
+from dialer_suite.api.validation import Drift, Findings
 from dialer_suite.contract.facts import Seen, evidence_of
 from dialer_suite.contract.normalize import without_positions
 from dialer_suite.http.exchange import Exchange
 from dialer_suite.http.jobs import JobIdProblem, locate_job_id
-from dialer_suite.vendor import spec
-from dialer_suite.vendor.testdata import is_run_contact
-from dialer_suite.vendor.validation import Drift, Findings
 
 _CAMPAIGN = re.compile(r"/campaigns/(?P<id>[0-9]+)/")
 

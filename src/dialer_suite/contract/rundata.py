@@ -18,10 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dialer_suite.api.testdata import PhoneFactory, fictional_blocks, make_contact
 from dialer_suite.errors import UsageError
 from dialer_suite.http.client import ContractViolation, DialerClient, iter_run_contacts
 from dialer_suite.http.jobs import JobNotFinished, StuckJobs, wait_for_job
-from dialer_suite.vendor.testdata import PhoneFactory, fictional_blocks, make_contact
 
 # Sweeps of the cleanup at most, and the pause between them.
 _SWEEPS = 5

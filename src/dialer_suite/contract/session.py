@@ -14,6 +14,7 @@ from typing import Any
 
 import requests
 
+from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.contract.report import RunReport
 from dialer_suite.http.exchange import (
     CURL_CREDENTIALS,
@@ -27,7 +28,6 @@ from dialer_suite.http.exchange import (
 )
 from dialer_suite.http.send import send_paced
 from dialer_suite.http.throttle import Throttle
-from dialer_suite.vendor.validation import ResponseValidator
 
 IMPORT_FILENAME = "contacts.json"
 

@@ -11,11 +11,11 @@ import functools
 
 import pytest
 
+from dialer_suite.api.testdata import PhoneFactory
 from dialer_suite.config.settings import Settings
 from dialer_suite.contract.data_policy import DataPolicy
 from dialer_suite.contract.report import RunReport
 from dialer_suite.contract.rundata import RunPhones
-from dialer_suite.vendor.testdata import PhoneFactory
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 REPORT_KEY = pytest.StashKey[RunReport]()

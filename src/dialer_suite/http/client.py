@@ -16,6 +16,9 @@ from typing import Any, Protocol
 
 import httpx
 
+from dialer_suite.api.phones import same_phone
+from dialer_suite.api.testdata import is_run_contact
+from dialer_suite.api.validation import Findings, ResponseValidator
 from dialer_suite.config.settings import Settings
 from dialer_suite.http.exchange import (
     CURL_CREDENTIALS,
@@ -37,9 +40,6 @@ from dialer_suite.http.paging import (
 from dialer_suite.http.result import ContractViolation, Result
 from dialer_suite.http.send import send_paced
 from dialer_suite.http.throttle import Throttle, shared_throttle
-from dialer_suite.vendor.phones import same_phone
-from dialer_suite.vendor.testdata import is_run_contact
-from dialer_suite.vendor.validation import Findings, ResponseValidator
 
 _USE_SETTINGS = object()
 _PAGING = ("list-pagination",)

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
+from dialer_suite.api.validation import Findings
 from dialer_suite.http.exchange import Exchange
-from dialer_suite.vendor.validation import Findings
 
 
 class ContractViolation(AssertionError):

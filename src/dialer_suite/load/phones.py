@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 
-from dialer_suite.vendor.testdata import NumberBlock, PhoneFactory
+from dialer_suite.api.testdata import NumberBlock, PhoneFactory
 
 _NANP_FIRST = 2_000_000_000
 _NANP_SPAN = 8_000_000_000

@@ -18,12 +18,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from dialer_suite.api.testdata import NumberBlock
 from dialer_suite.config.settings import Settings, is_loopback, load_settings
 from dialer_suite.errors import UsageError
 from dialer_suite.load.profiles import Plan, Request, Stage, build_plan
 from dialer_suite.load.safety import check_target, rate_ceiling
 from dialer_suite.load.slo import Gates, load_gates
-from dialer_suite.vendor.testdata import NumberBlock
 
 FORMAT = 1
 

@@ -6,10 +6,10 @@ import argparse
 import json
 from typing import Any
 
+from dialer_suite.api import spec
 from dialer_suite.simulator import assumptions, faults
 from dialer_suite.simulator.config import SimulatorConfig, load_simulator_config
 from dialer_suite.simulator.server import serve_forever
-from dialer_suite.vendor import spec
 
 # What `serve` listens on unless told otherwise; the other defaults are SimulatorConfig's.
 _SERVE_DEFAULTS = SimulatorConfig(port=8080)

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from dialer_suite.api import statuses as sm
+from dialer_suite.api.spec import contact_statuses
 from dialer_suite.simulator import faults, phones
 from dialer_suite.simulator.assumptions import choice, register_assumption
 from dialer_suite.simulator.exceptions import ContactInCall
-from dialer_suite.vendor import statuses as sm
-from dialer_suite.vendor.spec import contact_statuses
 
 INPUT_FIELDS = ("name", "email", "phone_number", "outbound_number", "external_unique_id")
 # The documented update body has no outbound_number; accepting it costs nothing and loses nothing.

@@ -18,6 +18,7 @@ import gevent.event
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
+from dialer_suite.api.testdata import make_contact
 from dialer_suite.config.settings import is_loopback
 from dialer_suite.http.throttle import AdaptiveThrottle
 from dialer_suite.load.analysis import Scenario
@@ -26,7 +27,6 @@ from dialer_suite.load.book import Book
 from dialer_suite.load.phones import PhoneSource
 from dialer_suite.load.profiles import Plan
 from dialer_suite.load.run_plan import RunPlan
-from dialer_suite.vendor.testdata import make_contact
 
 _ATTRIBUTE = "dialer_suite_load_run"
 

@@ -26,13 +26,13 @@ from typing import Any
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
+from dialer_suite.api.testdata import new_run_id
 from dialer_suite.config.settings import load_settings
 from dialer_suite.errors import UsageError
 from dialer_suite.http.exchange import basic_authorization
 from dialer_suite.load.locust import report, workers
 from dialer_suite.load.locust.run import LoadRun
 from dialer_suite.load.run_plan import RunPlan
-from dialer_suite.vendor.testdata import new_run_id
 
 log = logging.getLogger("dialer_suite.load")
 

@@ -1,6 +1,6 @@
 """The campaign dialer: moves a campaign's contacts through the documented statuses.
 
-How a campaign runs (the transitions are those of ``dialer_suite.vendor.statuses``):
+How a campaign runs (the transitions are those of ``dialer_suite.api.statuses``):
 
 - ``agents`` lines work in parallel. A free line picks up the ready contact with
   the lowest id: ``Upcoming``, ``Skipped`` (once another agent may take it) or

@@ -6,7 +6,7 @@ settings name the paths (``weights``) and ``pickup.py`` follows them.
 
 from __future__ import annotations
 
-from dialer_suite.vendor import statuses as sm
+from dialer_suite.api import statuses as sm
 
 # What follows ``Dialing`` on each kind of call; weights choose among them.
 CALL_PATHS: dict[str, tuple[str, ...]] = {

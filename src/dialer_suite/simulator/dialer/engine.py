@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from dialer_suite.api import statuses as sm
 from dialer_suite.simulator.assumptions import choice
 from dialer_suite.simulator.dialer.pickup import REDIAL_STATUS, STATUS_TRANSITIONS, plan_pickup
 from dialer_suite.simulator.dialer.settings import DialerSettings
 from dialer_suite.simulator.dialer.store import ContactView, DialerStore
 from dialer_suite.simulator.faults import active, register_fault
-from dialer_suite.vendor import statuses as sm
 
 FAULT_RENAMED_STATUS = register_fault(
     "dialer-renamed-status",

@@ -17,12 +17,12 @@ import random
 
 import phonenumbers
 
+from dialer_suite.api import statuses as sm
 from dialer_suite.simulator.assumptions import register_assumption
 from dialer_suite.simulator.dialer.call_paths import CALL_PATHS
 from dialer_suite.simulator.dialer.settings import DialerSettings
 from dialer_suite.simulator.dialer.store import ContactView
 from dialer_suite.simulator.phones import normalize_phone
-from dialer_suite.vendor import statuses as sm
 
 STATUS_TRANSITIONS = register_assumption(
     "status-transitions", "state-machine",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dialer_suite.api.testdata import FICTIONAL_OUTBOUND, fictional_blocks, make_contact
 from dialer_suite.simulator.dialer.settings import DialerSettingsError
-from dialer_suite.vendor.testdata import FICTIONAL_OUTBOUND, fictional_blocks, make_contact
 
 # A possible but not valid number: the vendor's own example (API-NOTES), stored, never dialable.
 _POSSIBLE_NOT_VALID = "+1 111-111-1111"

@@ -12,7 +12,7 @@ from typing import Any
 
 from referencing.exceptions import Unresolvable
 
-from dialer_suite.vendor.spec import deref, iter_operations, resolve_pointer, schema_validator
+from dialer_suite.api.spec import deref, iter_operations, resolve_pointer, schema_validator
 
 # The vendor's English status table, in order (API-NOTES, "Contact status values").
 VENDOR_STATUS_TABLE = (

@@ -28,7 +28,7 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from dialer_suite.vendor import spec
+from dialer_suite.api import spec
 
 _SPEC_URI = "urn:dialer-suite:spec"
 _CONTACT_STATUS_REF = "#/components/schemas/ContactStatus"

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from dialer_suite.vendor.spec import contact_statuses
+from dialer_suite.api.spec import contact_statuses
 
 # Bound by position in the vendor's table (spec ``ContactStatus``); see the module docstring.
 (
@@ -241,7 +241,7 @@ def mermaid_diagram(states: StateMachine | None = None) -> str:
 
 
 if __name__ == "__main__":
-    # ``python -m dialer_suite.vendor.statuses`` prints the diagram block of docs/dialer.md.
+    # ``python -m dialer_suite.api.statuses`` prints the diagram block of docs/dialer.md.
     sys.stdout.write(mermaid_diagram())
 
 
