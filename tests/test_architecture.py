@@ -153,3 +153,15 @@ def test_the_documented_picture_is_the_one_the_code_draws() -> None:
     assert match.group(1) == mermaid(), (
         "docs/architecture.md is out of date; its block should read:\n" + mermaid()
     )
+
+
+def test_no_module_rebinds_a_global() -> None:
+    # What a `global` statement rebinds is shared by everything in the process (two simulators,
+    # two tests): such state belongs to an object that is passed, as the simulator's Switches.
+    found = [
+        f"{path.relative_to(_ROOT)}:{node.lineno}: global {', '.join(node.names)}"
+        for path in _sources()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Global)
+    ]
+    assert not found, "\n".join(found)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from dialer_suite.simulator import SimulatorConfig, assumptions
+from dialer_suite.simulator import SimulatorConfig
 from dialer_suite.simulator.app import create_app
 from dialer_suite.simulator.dialer import (
     ContactView,
@@ -20,14 +20,7 @@ from dialer_suite.simulator.dialer import (
     showcase_campaign,
 )
 from dialer_suite.simulator.phones import normalize_phone
-
-
-@pytest.fixture(autouse=True)
-def _default_assumptions() -> Iterator[None]:
-    """An app plays its config's assumption choices process-wide (``create_app``): back to the
-    defaults after each test, so that no later test meets another test's vendor."""
-    yield
-    assumptions.activate({})
+from dialer_suite.simulator.switches import Switches
 
 
 class FakeClock:
@@ -118,19 +111,20 @@ def store() -> MemoryStore:
     return MemoryStore()
 
 
-def _engine(store: MemoryStore, clock: FakeClock, faults: Iterable[str], settings: Any) -> DialerEngine:
-    active = frozenset(faults)
+def _engine(store: MemoryStore, clock: FakeClock, switches: Switches, settings: Any) -> DialerEngine:
     return DialerEngine(1, store, clock, DialerSettings.from_mapping({**FAST, **settings}),
-                        is_fault_active=active.__contains__)
+                        switches=switches)
 
 
 @pytest.fixture
 def make_engine(store: MemoryStore, clock: FakeClock) -> Callable[..., DialerEngine]:
     """An engine over the fixture store and clock, sped up (``FAST``); keyword arguments are
-    dialer settings, ``faults`` the simulator faults it sees as active."""
+    dialer settings, ``faults`` the simulator faults it plays and ``assume`` its assumption
+    choices."""
 
-    def make(*, faults: Iterable[str] = (), **settings: Any) -> DialerEngine:
-        return _engine(store, clock, faults, settings)
+    def make(*, faults: Iterable[str] = (), assume: Mapping[str, str] | None = None,
+             **settings: Any) -> DialerEngine:
+        return _engine(store, clock, Switches(faults, assume), settings)
 
     return make
 
@@ -153,7 +147,8 @@ def showcase_history() -> Callable[..., dict[int, list[str]]]:
         store, clock = MemoryStore(), FakeClock()
         contacts, showcase_settings = showcase_campaign("test")
         store.add_all(contacts)
-        _run_until_idle(_engine(store, clock, (), {**showcase_settings, **settings}), clock, tick)
+        _run_until_idle(_engine(store, clock, Switches(), {**showcase_settings, **settings}), clock,
+                        tick)
         return store.history
 
     return run

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 
 from dialer_suite.api import statuses as sm
 from dialer_suite.api.testdata import FICTIONAL_OUTBOUND, fictional_blocks
-from dialer_suite.simulator import SimulatorConfig, assumptions
+from dialer_suite.simulator import SimulatorConfig
 from dialer_suite.simulator.app import create_app
 from dialer_suite.simulator.dialer import ContactView, DialerEngine, DialerSettings
 from dialer_suite.simulator.dialer.pickup import plan_pickup
@@ -102,10 +102,10 @@ def test_redial_via_upcoming_goes_back_to_upcoming_and_still_waits_the_interval(
     store: Any, clock: Any, make_engine: Callable[..., DialerEngine],
     advance_until: Callable[..., None],
 ) -> None:
-    assumptions.activate({"status-transitions": "redial-via-upcoming"})
     contact_id = store.add(_NUMBER)
     engine = make_engine(weights={"not_picked_up": 1}, redial=1.0, skip=0.0, skip_and_close=0.0,
-                         max_attempts=2, time_scale=1.0, step_seconds=1.0, redial_interval=10.0)
+                         max_attempts=2, time_scale=1.0, step_seconds=1.0, redial_interval=10.0,
+                         assume={"status-transitions": "redial-via-upcoming"})
     engine.start()
     history = store.history[contact_id]
     advance_until(engine, clock, lambda: history[-1] == sm.UPCOMING and len(history) > 1, 0.5)

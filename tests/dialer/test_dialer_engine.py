@@ -19,6 +19,7 @@ from dialer_suite.simulator.dialer import (
 from dialer_suite.simulator.dialer.engine import FAULT_RENAMED_STATUS, FAULT_REOPENED_CLOSED
 from dialer_suite.simulator.exceptions import ContactInCall
 from dialer_suite.simulator.rules import refuse_while_in_call
+from dialer_suite.simulator.switches import Switches
 
 MakeEngine = Callable[..., DialerEngine]
 Store = Any  # conftest.MemoryStore (conftest modules are not imported by tests)
@@ -218,12 +219,12 @@ def test_the_reopening_fault_dials_closed_contacts_again(
 @pytest.mark.parametrize("status", sm.IN_CALL)
 def test_a_contact_in_a_call_cannot_be_written(status: str) -> None:
     with pytest.raises(ContactInCall, match="live call"):
-        refuse_while_in_call(7, status, "update")
+        refuse_while_in_call(Switches(), 7, status, "update")
 
 
 @pytest.mark.parametrize("status", sorted(set(contact_statuses()) - set(sm.IN_CALL)))
 def test_a_contact_outside_a_call_can_be_written(status: str) -> None:
-    refuse_while_in_call(7, status, "delete")
+    refuse_while_in_call(Switches(), 7, status, "delete")
 
 
 @pytest.mark.parametrize("settings, message", [

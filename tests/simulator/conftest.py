@@ -20,7 +20,7 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from dialer_suite.simulator import SimulatorConfig, assumptions
+from dialer_suite.simulator import SimulatorConfig
 from dialer_suite.simulator.app import create_app
 
 API = "/apps/api/v1/outbound_dialer/campaigns"
@@ -86,14 +86,6 @@ class Api:
         assert response.status_code == 200 and response.json()["valid_contacts"], describe(response)
         contact_id: int = response.json()["valid_contacts"][0]["id"]
         return contact_id
-
-
-@pytest.fixture(autouse=True)
-def _default_assumptions() -> Iterator[None]:
-    """An app plays its config's assumption choices process-wide (``create_app``): back to the
-    defaults after each test, so that no later test meets another test's vendor."""
-    yield
-    assumptions.activate({})
 
 
 @pytest.fixture

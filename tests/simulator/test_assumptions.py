@@ -30,6 +30,7 @@ from dialer_suite.simulator.config import (
     load_simulator_config,
 )
 from dialer_suite.simulator.embedded import embedded_config
+from dialer_suite.simulator.switches import Switches
 
 CATALOG = assumptions.catalog()
 
@@ -50,7 +51,7 @@ def test_each_assumption_has_the_default_first_and_a_lean_alternative(assumption
 
 
 def test_nothing_is_played_but_the_defaults_unless_asked() -> None:
-    assert assumptions.active_choices() == {i: item.default for i, item in CATALOG.items()}
+    assert Switches().every_choice() == {i: item.default for i, item in CATALOG.items()}
 
 
 @pytest.mark.parametrize(
@@ -66,17 +67,20 @@ def test_an_unknown_id_or_choice_is_one_line_listing_the_valid_ones(
     assert listed in str(raised.value) and "\n" not in str(raised.value)
 
 
-def test_activate_plays_the_choices_and_refuses_bad_ones_without_changing_anything() -> None:
-    assumptions.activate({"job-counts": "none"})
-    with pytest.raises(UsageError):
-        assumptions.activate({"job-counts": "some"})
-    assert assumptions.choice("job-counts") == "none"
-    assert assumptions.choice("auth-401") == "401-challenge"
+def test_switches_play_the_choices_asked_and_the_default_of_every_other_id() -> None:
+    switches = Switches(choices={"job-counts": "none"})
+    assert switches.choice("job-counts") == "none"
+    assert switches.choice("auth-401") == "401-challenge"
+
+
+def test_switches_with_a_choice_nobody_declared_are_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="valid choices: counts, none"):
+        Switches(choices={"job-counts": "some"})
 
 
 def test_an_id_nobody_declared_is_a_bug() -> None:
     with pytest.raises(KeyError):
-        assumptions.choice("never-declared")
+        Switches().choice("never-declared")
 
 
 def test_declaring_an_id_again_differently_is_refused() -> None:

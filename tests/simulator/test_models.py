@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 
-from dialer_suite.simulator import faults, storage
+from dialer_suite.simulator import storage
 from dialer_suite.simulator.exceptions import CampaignNotFound, DuplicatePhone, Unprocessable
 from dialer_suite.simulator.import_jobs import ImportJobs
 from dialer_suite.simulator.models import Tenant
 from dialer_suite.simulator.rules import contact_errors, type_errors
+from dialer_suite.simulator.switches import Switches
 
 
 @pytest.fixture
 def connection(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    faults.activate(())
     path = tmp_path / "model.db"
     storage.initialize(path, seed=0)
     connection = storage.connect(path)
@@ -29,12 +29,12 @@ def connection(tmp_path: Path) -> Iterator[sqlite3.Connection]:
 
 @pytest.fixture
 def tenant(connection: sqlite3.Connection) -> Tenant:
-    return Tenant(connection, (1, 2))
+    return Tenant(connection, (1, 2), Switches())
 
 
 @pytest.fixture
 def jobs(connection: sqlite3.Connection) -> ImportJobs:
-    return ImportJobs(connection)
+    return ImportJobs(connection, Switches())
 
 
 def _import(jobs: ImportJobs, contacts: list[dict[str, object]], campaign: int = 1) -> dict[str, Any]:
@@ -95,5 +95,6 @@ def test_type_errors_name_each_wrong_field() -> None:
 
 
 def test_contact_errors_require_a_possible_phone_and_a_real_email() -> None:
-    assert contact_errors({"phone_number": "+1 111-111-1111", "email": "customer@somedomain.com"}) == []
-    assert len(contact_errors({"email": "nope"})) == 2
+    contact = {"phone_number": "+1 111-111-1111", "email": "customer@somedomain.com"}
+    assert contact_errors(Switches(), contact) == []
+    assert len(contact_errors(Switches(), {"email": "nope"})) == 2

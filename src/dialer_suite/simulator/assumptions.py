@@ -9,10 +9,11 @@ difference of that assumption, never as a broken documented contract.
 
 Like the fault registry (``faults.py``), each assumption is declared with
 ``register_assumption`` next to the code that implements its choices, and that
-code asks ``choice(id)``. Unlike a fault, an alternative is not a regression:
-it is a plausible vendor, so it never answers 5xx and every documented example
-still gets its documented shape. ``catalog()`` is complete once every
-declaring module is imported (it makes sure of that).
+code asks the app's ``Switches`` (``switches.py``) for ``choice(id)``. Unlike a
+fault, an alternative is not a regression: it is a plausible vendor, so it
+never answers 5xx and every documented example still gets its documented
+shape. ``catalog()`` is complete once every declaring module is imported (it
+makes sure of that).
 
 A *profile* sets many ids at once; ``lean`` is the vendor that does the least
 its page promises, declared per id with ``lean=`` (a non-default everywhere,
@@ -47,13 +48,13 @@ class Assumption:
 
 
 CATALOG: dict[str, Assumption] = {}
-_active: dict[str, str] = {}
 
 
 def register_assumption(
     assumption_id: str, default: str, choices: Mapping[str, str], *, lean: str
 ) -> str:
-    """Declare an assumption and its choices; returns the id, for the ``choice`` calls beside it."""
+    """Declare an assumption and its choices; returns the id, for the ``Switches.choice`` calls
+    beside it."""
     if default not in choices or lean not in choices or len(choices) < 2:
         raise ValueError(f"assumption {assumption_id!r}: the default and lean must be among "
                          "at least two choices")
@@ -106,28 +107,6 @@ def resolve(vendor_profile: str | None, assume: Mapping[str, str]) -> dict[str, 
     """The choices a simulator plays: the profile's, then ``assume`` for the ids it names."""
     chosen = profile(vendor_profile) if vendor_profile else {}
     return {**chosen, **validate(assume)}
-
-
-def activate(mapping: Mapping[str, str]) -> None:
-    """Play exactly ``mapping`` (every other id its default) in this process.
-
-    One simulator process serves one configuration; the request handlers, the
-    import worker and the dialer all ask ``choice`` from it.
-    """
-    global _active
-    _active = validate(mapping)
-
-
-def choice(assumption_id: str) -> str:
-    """The choice played for ``assumption_id``. An id nobody declared is a bug, not a default."""
-    if assumption_id not in CATALOG:
-        raise KeyError(f"assumption {assumption_id!r} was never registered")
-    return _active.get(assumption_id, CATALOG[assumption_id].default)
-
-
-def active_choices() -> dict[str, str]:
-    """Every id with the choice played (what ``/_simulator/health`` shows)."""
-    return {assumption_id: choice(assumption_id) for assumption_id in catalog()}
 
 
 def non_default(mapping: Mapping[str, str]) -> dict[str, str]:

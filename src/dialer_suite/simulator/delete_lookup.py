@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from dialer_suite.simulator import faults
-from dialer_suite.simulator.assumptions import choice, register_assumption
+from dialer_suite.simulator.assumptions import register_assumption
 from dialer_suite.simulator.exceptions import ContactNotFound, Unprocessable
 from dialer_suite.simulator.models import Contact, Tenant
 from dialer_suite.simulator.rules import phone_key
+from dialer_suite.simulator.switches import Switches
 
 DELETE_KEYS = ("contact_id", "phone_number", "external_unique_id")
 
@@ -53,40 +54,45 @@ _ORDER = {
 }
 
 
-def find_contact(tenant: Tenant, campaign_id: int, keys: Mapping[str, Any]) -> Contact:
+def find_contact(
+    switches: Switches, tenant: Tenant, campaign_id: int, keys: Mapping[str, Any]
+) -> Contact:
     """The contact a delete body's ``keys`` address, as the played choice combines them: the
     first given in its order decides, or (``all-must-match``) every one given must agree."""
-    played = choice(KEY_PRECEDENCE)
+    played = switches.choice(KEY_PRECEDENCE)
     given = [name for name in _ORDER[played] if keys.get(name) is not None]
     if not given:
         raise Unprocessable(
             "say which contact to remove: send `contact_id`, `phone_number` or `external_unique_id`"
         )
-    found = _find_by(tenant, campaign_id, given[0], keys[given[0]])
-    if played == "all-must-match" and not all(_matches(found, name, keys[name]) for name in given[1:]):
+    found = _find_by(switches, tenant, campaign_id, given[0], keys[given[0]])
+    if played == "all-must-match" and not all(
+        _matches(switches, found, name, keys[name]) for name in given[1:]
+    ):
         raise ContactNotFound(f"no contact in campaign {campaign_id} matches all of {', '.join(given)}")
     return found
 
 
-def _find_by(tenant: Tenant, campaign_id: int, name: str, value: Any) -> Contact:
+def _find_by(switches: Switches, tenant: Tenant, campaign_id: int, name: str, value: Any) -> Contact:
     """By id; by phone (any format of the number); or the oldest with that external id."""
     if name == "contact_id":
         return tenant.get_contact(campaign_id, value)
     if name != "phone_number":
-        found = tenant.oldest_with(campaign_id, name, value, any_contact=faults.active(DELETE_WRONG_KEY))
-    elif faults.active(DELETE_PHONE_RAW):
+        found = tenant.oldest_with(campaign_id, name, value,
+                                   any_contact=switches.fault(DELETE_WRONG_KEY))
+    elif switches.fault(DELETE_PHONE_RAW):
         found = tenant.oldest_with(campaign_id, name, value)
     else:
-        found = tenant.oldest_with(campaign_id, "phone_e164", phone_key(value))
+        found = tenant.oldest_with(campaign_id, "phone_e164", phone_key(switches, value))
     if found is None:
         raise ContactNotFound(f"no contact with {name} {value!r} in campaign {campaign_id}")
     return found
 
 
-def _matches(contact: Contact, name: str, value: Any) -> bool:
+def _matches(switches: Switches, contact: Contact, name: str, value: Any) -> bool:
     """Whether ``contact`` has ``value`` for key ``name`` (a phone compared as the lookup does)."""
     if name == "contact_id":
         return bool(contact.id == value)
     if name == "phone_number":
-        return contact.phone_e164 is not None and phone_key(value) == contact.phone_e164
+        return contact.phone_e164 is not None and phone_key(switches, value) == contact.phone_e164
     return bool(contact.external_unique_id == value)

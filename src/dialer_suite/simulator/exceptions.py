@@ -1,7 +1,8 @@
 """Domain and request errors, each with the HTTP status it maps to and a message a person can act on.
 
 The domain model raises these without knowing HTTP; ``wire.error_response`` renders
-them as ``{"error": code, "message": ...}`` with ``answered_status``.
+them as ``{"error": code, "message": ...}`` with ``answered_status`` (the app's
+``Switches`` decide it).
 
 Which status a refusal gets is itself undocumented. Each refusal names the
 ``x-assumption`` that decides its status (``assumption``): the one the spec
@@ -17,7 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from dialer_suite.simulator.assumptions import choice, register_assumption
+from dialer_suite.simulator.assumptions import register_assumption
+from dialer_suite.simulator.switches import Switches
 
 ERROR_CODES = register_assumption(
     "error-codes", "rails",
@@ -55,10 +57,10 @@ class SimulatorError(Exception):
         if status is not None:
             self.status = status
 
-    @property
-    def answered_status(self) -> int:
-        """The status sent: ``status``, reassigned by ``error-codes`` if that id decides it."""
-        uniform = _UNIFORM.get(choice(ERROR_CODES))
+    def answered_status(self, switches: Switches) -> int:
+        """The status sent: ``status``, reassigned by the played ``error-codes`` if that id
+        decides it."""
+        uniform = _UNIFORM.get(switches.choice(ERROR_CODES))
         if uniform is None or self.assumption != ERROR_CODES or self.status not in _REASSIGNED:
             return self.status
         return uniform

@@ -2,11 +2,12 @@
 
 Each fault is declared with ``register_fault`` next to the code it breaks, in
 the module where the real regression would live (a wire-format fault in
-``wire.py``, a lost update in ``models.py``...), and that code asks
-``active(name)``; code that every operation goes through asks
-``active_for(name, operation)``, so the fault's declared operations decide
-where it applies. ``CATALOG`` is complete once every declaring module is
-imported: ``catalog()`` makes sure of that.
+``wire.py``, a lost update in ``models.py``...), and that code asks the app's
+``Switches`` (``switches.py``) whether it is on: ``fault(name)``, or, in code
+that every operation goes through, ``fault_for(name, operation)``, so the
+fault's declared operations decide where it applies. ``CATALOG`` declares what
+can be switched and is the same for every app; it is complete once every
+declaring module is imported: ``catalog()`` makes sure of that.
 """
 
 from __future__ import annotations
@@ -33,13 +34,12 @@ class Fault:
 
 
 CATALOG: dict[str, Fault] = {}
-_active: frozenset[str] = frozenset()
 
 
 def register_fault(
     name: str, kind: str, operations: Iterable[str], summary: str, *, speed: bool = False
 ) -> str:
-    """Declare a fault; returns its name, for the ``active`` checks beside it."""
+    """Declare a fault; returns its name, for the ``Switches.fault`` checks beside it."""
     if kind not in KINDS:
         raise ValueError(f"fault {name!r}: kind {kind!r} is not one of {KINDS}")
     declare(CATALOG, name, Fault(name, kind, tuple(operations), summary, speed, declaring_module()),
@@ -63,35 +63,3 @@ def validate(names: Iterable[str]) -> tuple[str, ...]:
             "(see `dialer-suite faults`)"
         )
     return names
-
-
-def activate(names: Iterable[str]) -> None:
-    """Switch exactly ``names`` on for this process (a simulator process serves one config)."""
-    global _active
-    _active = frozenset(validate(names))
-
-
-def active(name: str) -> bool:
-    """Whether fault ``name`` is on. A name nobody declared is a bug, not a silent False."""
-    if name not in CATALOG:
-        raise KeyError(f"fault {name!r} was never registered")
-    return name in _active
-
-
-def active_for(name: str, operation: str) -> bool:
-    """Whether fault ``name`` is on and breaks ``operation`` (an operationId it declares).
-
-    For code that every operation goes through: the catalog entry, not the code,
-    says which operations a fault breaks, so that code has no special cases.
-    """
-    return active(name) and operation in CATALOG[name].operations
-
-
-def any_active(names: Iterable[str]) -> bool:
-    """Whether any of ``names`` is on: one check before a loop instead of one per item."""
-    return not _active.isdisjoint(names)
-
-
-def active_names() -> tuple[str, ...]:
-    """The faults that are on, sorted (what ``/_simulator/health`` shows)."""
-    return tuple(sorted(_active))

@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from dialer_suite.simulator import faults, storage
-from dialer_suite.simulator.assumptions import choice, register_assumption
+from dialer_suite.simulator.assumptions import register_assumption
 from dialer_suite.simulator.exceptions import BadImportFile, JobNotFound
 from dialer_suite.simulator.models import DUPLICATES_SKIPPED, insert_contacts, taken_phones
 from dialer_suite.simulator.rules import contact_errors, phone_key, type_errors
 from dialer_suite.simulator.storage import MAX_ID, now_ms
+from dialer_suite.simulator.switches import Switches
 
 JOB_IN_PROGRESS, JOB_COMPLETED, JOB_FAILED = "in_progress", "completed", "failed"
 JOB_TYPE = "Jobs::Bulk::Campaign::ParentJob"
@@ -117,11 +118,11 @@ def file_shape_problem(entries: Any) -> str | None:
     return None
 
 
-def refuse_file_of_wrong_shape(entries: Any) -> None:
+def refuse_file_of_wrong_shape(switches: Switches, entries: Any) -> None:
     """At the upload: refuse a file of the wrong shape now (422 or 400), unless the played
     ``import-file-shape`` leaves that to the job, which then fails (``run_import``)."""
     problem = file_shape_problem(entries)
-    played = choice(FILE_SHAPE)
+    played = switches.choice(FILE_SHAPE)
     if problem is not None and played != "job-fails":
         raise BadImportFile(problem, status=400 if played == "400" else None)
 
@@ -155,10 +156,12 @@ class InvalidContact:
 
 
 class ImportJobs:
-    """The tenant's import jobs, on one connection (the handlers' or the job worker's)."""
+    """The tenant's import jobs, on one connection (the handlers' or the job worker's), as
+    ``switches`` play them."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, switches: Switches) -> None:
         self._db = connection
+        self._switches = switches
 
     def create_job(self, campaign_id: int, payload: bytes) -> Job:
         """Accept a file for later: a new ``in_progress`` job that holds it."""
@@ -177,7 +180,7 @@ class ImportJobs:
             row = self._db.execute(
                 "SELECT id, campaign_id, status, type, created_ms, finished_ms, result FROM jobs"
                 " WHERE id = ? AND (campaign_id = ? OR ?)",
-                (job_id, campaign_id, faults.active(CROSS_CAMPAIGN_JOBS)),
+                (job_id, campaign_id, self._switches.fault(CROSS_CAMPAIGN_JOBS)),
             ).fetchone()
         if row is None:
             raise JobNotFound(
@@ -226,29 +229,30 @@ class ImportJobs:
         invalid: list[InvalidContact] = []
         candidates: list[Candidate] = []
         for index, entry in enumerate(entries):
-            problems = type_errors(entry) or contact_errors(entry)
+            problems = type_errors(entry) or contact_errors(self._switches, entry)
             if problems:
                 invalid.append(InvalidContact(entry, problems, index))
             else:
                 phone = entry.get("phone_number")  # absent only where phone-required allows it
-                candidates.append(Candidate(index, entry, None if phone is None else phone_key(phone)))
+                key = None if phone is None else phone_key(self._switches, phone)
+                candidates.append(Candidate(index, entry, key))
         result: dict[str, Any] = {"total_contacts": len(entries), "imported_contacts": 0}
-        if choice(INVALID_CONTACTS) != "silent":
+        if self._switches.choice(INVALID_CONTACTS) != "silent":
             result["invalid_contacts"] = [
                 {**item.sent, "index": item.index, "errors": item.errors} for item in invalid
             ]
-        kept = _without_repeats(candidates)
+        kept = _without_repeats(self._switches, candidates)
         failures = self._failures(campaign_id, kept, invalid)
         if failures:
             first = min(failures)
-            imported = _left_by_failed_job(kept, failures)
+            imported = _left_by_failed_job(self._switches, kept, failures)
             insert_contacts(self._db, campaign_id, [(c.entry, c.key) for c in imported])
             details, message = failures[first]
             result.update(imported_contacts=len(imported), error_details=details, error_message=message)
             self._finish_job(job_id, JOB_FAILED, FAILED_JOB_TYPE, result)
             return
         result["imported_contacts"] = len(kept)
-        if faults.active(IMPORT_DROPS_LAST):
+        if self._switches.fault(IMPORT_DROPS_LAST):
             kept = kept[:-1]
         insert_contacts(self._db, campaign_id, [(c.entry, c.key) for c in kept])
         self._finish_job(job_id, JOB_COMPLETED, JOB_TYPE, result)
@@ -263,13 +267,13 @@ class ImportJobs:
         where ``import-invalid-contacts`` plays ``fail-job``.
         """
         failures: dict[int, tuple[str, str]] = {}
-        if choice(INVALID_CONTACTS) == "fail-job":
+        if self._switches.choice(INVALID_CONTACTS) == "fail-job":
             for item in invalid:
                 failures[item.index] = (
                     INVALID_CONTACT_ERROR_DETAILS,
                     f"contact {item.index} of the file is invalid: {'; '.join(item.errors)}",
                 )
-        if faults.active(DUPLICATES_SKIPPED):
+        if self._switches.fault(DUPLICATES_SKIPPED):
             return failures
         keys = [c.key for c in kept if c.key is not None]
         taken = taken_phones(self._db, campaign_id, keys)
@@ -290,14 +294,14 @@ class ImportJobs:
         )
 
 
-def _without_repeats(candidates: list[Candidate]) -> list[Candidate]:
+def _without_repeats(switches: Switches, candidates: list[Candidate]) -> list[Candidate]:
     """The contacts the played ``import-duplicate-in-file`` imports, in file order.
 
     ``fail-job`` keeps every contact (a repeat then fails the job);
     ``first-wins``/``last-wins`` keep one contact per phone. A contact without a
     phone (``phone-required`` optional) repeats nobody.
     """
-    played = choice(DUPLICATE_IN_FILE)
+    played = switches.choice(DUPLICATE_IN_FILE)
     if played == "fail-job":
         return candidates
     ordered = candidates if played == "first-wins" else reversed(candidates)
@@ -309,9 +313,11 @@ def _without_repeats(candidates: list[Candidate]) -> list[Candidate]:
     return [c for c in candidates if c.key is None or c.place in chosen]
 
 
-def _left_by_failed_job(kept: list[Candidate], failures: dict[int, tuple[str, str]]) -> list[Candidate]:
+def _left_by_failed_job(
+    switches: Switches, kept: list[Candidate], failures: dict[int, tuple[str, str]]
+) -> list[Candidate]:
     """What a failed job imports, by the played ``import-atomic`` (the fault: ``up-to-failure``)."""
-    played = "up-to-failure" if faults.active(IMPORT_NOT_ATOMIC) else choice(IMPORT_ATOMIC)
+    played = "up-to-failure" if switches.fault(IMPORT_NOT_ATOMIC) else switches.choice(IMPORT_ATOMIC)
     if played == "atomic":
         return []
     if played == "up-to-failure":

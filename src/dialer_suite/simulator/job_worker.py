@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dialer_suite.simulator import faults, storage
 from dialer_suite.simulator.import_jobs import ImportJobs
+from dialer_suite.simulator.switches import Switches
 
 JOB_STUCK = faults.register_fault(
     "job-never-finishes", "jobs", ["importContacts", "getImportJob"],
@@ -27,10 +28,12 @@ _CHECKPOINT_SECONDS = 1.0
 
 
 class JobWorker:
-    """Runs queued import jobs until stopped; a job is either fully done or not begun."""
+    """Runs queued import jobs until stopped, as ``switches`` play them; a job is either fully
+    done or not begun."""
 
-    def __init__(self, db_path: str | Path) -> None:
+    def __init__(self, db_path: str | Path, switches: Switches) -> None:
         self._db_path = db_path
+        self._switches = switches
         self._queue: queue.Queue[int] = queue.Queue()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="import-worker", daemon=True)
@@ -50,7 +53,7 @@ class JobWorker:
 
     def _run(self) -> None:
         connection = storage.connect(self._db_path)
-        jobs = ImportJobs(connection)
+        jobs = ImportJobs(connection, self._switches)
         try:
             for job_id in jobs.pending_job_ids():
                 self._queue.put(job_id)
@@ -63,7 +66,7 @@ class JobWorker:
                     job_id = self._queue.get(timeout=_POLL_SECONDS)
                 except queue.Empty:
                     continue
-                if not faults.active(JOB_STUCK):
+                if not self._switches.fault(JOB_STUCK):
                     self._run_one(jobs, job_id)
             storage.checkpoint(connection, final=True)
         finally:

@@ -5,7 +5,9 @@ worker each hold their own. The rules (``rules.py``) say what a contact may
 be; this module applies them where they meet stored data: one phone number
 per campaign, ids scoped to their campaign, no write to a contact in a call.
 The import jobs (``import_jobs.py``) insert contacts through
-``insert_contacts`` and ``phones_taken``, so a file obeys the same checks.
+``insert_contacts`` and ``taken_phones``, so a file obeys the same checks.
+What the tenant does is played by the app's ``Switches``, given to it when it
+is made.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialer_suite.simulator import faults, storage
-from dialer_suite.simulator.assumptions import choice, register_assumption
+from dialer_suite.simulator.assumptions import register_assumption
 from dialer_suite.simulator.exceptions import (
     CampaignNotFound,
     ContactNotFound,
@@ -33,6 +35,7 @@ from dialer_suite.simulator.rules import (
     refuse_while_in_call,
 )
 from dialer_suite.simulator.storage import MAX_ID, now_ms
+from dialer_suite.simulator.switches import Switches
 
 _INT32_MAX = 2**31 - 1
 _LOOKUP_CHUNK = 500  # host parameters per duplicate lookup
@@ -124,11 +127,14 @@ class Contact:
 
 
 class Tenant:
-    """The tenant's campaigns and their contacts, on one connection."""
+    """The tenant's campaigns and their contacts, on one connection, as ``switches`` play them."""
 
-    def __init__(self, connection: sqlite3.Connection, campaigns: Iterable[int]) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, campaigns: Iterable[int], switches: Switches
+    ) -> None:
         self._db = connection
         self._campaigns = frozenset(campaigns)
+        self._switches = switches
 
     def wipe(self) -> None:
         """Delete every contact and import job (the simulator's reset)."""
@@ -151,9 +157,9 @@ class Tenant:
         SQL's ``phone_e164 = NULL`` is never true.
         """
         phone = contact.get("phone_number")
-        key = None if phone is None else phone_key(phone)
+        key = None if phone is None else phone_key(self._switches, phone)
         assert phone is None or key is not None, "add_contact needs a contact that passed contact_errors"
-        if faults.active(NON_ASCII_500):
+        if self._switches.fault(NON_ASCII_500):
             contact.get("name", "").encode("ascii")
         stamp = now_ms()
         values = (
@@ -161,11 +167,12 @@ class Tenant:
             contact.get("outbound_number"), contact.get("external_unique_id"),
             NEW_CONTACT_STATUS, stamp, stamp,
         )
-        if faults.active(ADD_NOT_STORED):
-            if phone is not None and key is not None and phones_taken(self._db, campaign_id, [key]):
+        if self._switches.fault(ADD_NOT_STORED):
+            if phone is not None and key is not None and self._phone_taken(campaign_id, key):
                 raise DuplicatePhone(duplicate_message(phone, key, campaign_id))
             contact_id = self._next_contact_id()
-        elif faults.active(DUPLICATES_SKIPPED) or choice(DUPLICATE_PHONES) == "allowed":
+        elif (self._switches.fault(DUPLICATES_SKIPPED)
+              or self._switches.choice(DUPLICATE_PHONES) == "allowed"):
             contact_id = self._db.execute(_INSERT_CONTACT, values).lastrowid or 0
         else:
             # Check and insert in one autocommit statement: atomic without BEGIN/COMMIT round trips,
@@ -186,7 +193,7 @@ class Tenant:
         total = self._db.execute(
             "SELECT count(*) FROM contacts WHERE campaign_id = ?", (campaign_id,)
         ).fetchone()[0]
-        if limit is None and faults.active(LIST_TRUNCATED):
+        if limit is None and self._switches.fault(LIST_TRUNCATED):
             limit = 50
         rows = self._db.execute(
             "SELECT * FROM contacts WHERE campaign_id = ? ORDER BY id LIMIT ? OFFSET ?",
@@ -196,11 +203,11 @@ class Tenant:
 
     def get_contact(self, campaign_id: int, contact_id: int) -> Contact:
         """The campaign's contact ``contact_id``; an id of another campaign is not found (404)."""
-        if contact_id > _INT32_MAX and faults.active(INT32_IDS_500):
+        if contact_id > _INT32_MAX and self._switches.fault(INT32_IDS_500):
             raise OverflowError(f"contact id {contact_id} does not fit the int32 column")
         row = None
         if 0 <= contact_id <= MAX_ID:
-            scope = faults.active(CROSS_CAMPAIGN_CONTACTS)
+            scope = self._switches.fault(CROSS_CAMPAIGN_CONTACTS)
             row = self._db.execute(
                 "SELECT * FROM contacts WHERE id = ? AND (campaign_id = ? OR ?)",
                 (contact_id, campaign_id, scope),
@@ -214,15 +221,16 @@ class Tenant:
 
     def update_contact(self, campaign_id: int, contact_id: int, changes: Mapping[str, str]) -> Contact:
         """Replace the given fields of a contact; the phone must stay possible and unique."""
-        if faults.active(UPDATE_OFF_BY_ONE):
+        if self._switches.fault(UPDATE_OFF_BY_ONE):
             contact_id -= 1
         current = self.get_contact(campaign_id, contact_id)
-        refuse_while_in_call(current.id, current.status, "update")  # x-assumption dialing-writes
+        # x-assumption dialing-writes
+        refuse_while_in_call(self._switches, current.id, current.status, "update")
         stored = {} if current.phone_number is None else {"phone_number": current.phone_number}
-        problems = contact_errors({**stored, **changes})
+        problems = contact_errors(self._switches, {**stored, **changes})
         if problems:
             raise Unprocessable("; ".join(problems))
-        if faults.active(NON_ASCII_500) and "name" in changes:
+        if self._switches.fault(NON_ASCII_500) and "name" in changes:
             changes["name"].encode("ascii")
         assignments: dict[str, str | int] = {
             name: changes[name] for name in UPDATE_FIELDS if name in changes
@@ -230,12 +238,12 @@ class Tenant:
         assignments["updated_ms"] = max(now_ms(), current.updated_ms + 1)
         with storage.Transaction(self._db):
             if "phone_number" in changes:
-                key = phone_key(changes["phone_number"]) or ""
-                if (choice(DUPLICATE_PHONES) == "refused"
-                        and phones_taken(self._db, current.campaign_id, [key], except_id=contact_id)):
+                key = phone_key(self._switches, changes["phone_number"]) or ""
+                if (self._switches.choice(DUPLICATE_PHONES) == "refused"
+                        and self._phone_taken(current.campaign_id, key, except_id=contact_id)):
                     raise DuplicatePhone(duplicate_message(changes["phone_number"], key, campaign_id))
                 assignments["phone_e164"] = key
-            if faults.active(UPDATE_NOT_PERSISTED):
+            if self._switches.fault(UPDATE_NOT_PERSISTED):
                 return dataclasses.replace(current, **assignments)  # type: ignore[arg-type]
             columns = ", ".join(f"{name} = ?" for name in assignments)
             self._db.execute(
@@ -256,10 +264,18 @@ class Tenant:
 
     def delete_contact(self, contact: Contact) -> Contact:
         """Remove a contact found by ``find_contact``; the record is the answer of the delete."""
-        refuse_while_in_call(contact.id, contact.status, "delete")  # x-assumption dialing-writes
-        if not faults.active(DELETE_NOTHING):
+        # x-assumption dialing-writes
+        refuse_while_in_call(self._switches, contact.id, contact.status, "delete")
+        if not self._switches.fault(DELETE_NOTHING):
             self._db.execute("DELETE FROM contacts WHERE id = ?", (contact.id,))
         return contact
+
+    def _phone_taken(self, campaign_id: int, key: str, except_id: int | None = None) -> bool:
+        """Whether ``key`` is already a phone of the campaign (other than ``except_id``); never,
+        when the uniqueness check was dropped (the fault)."""
+        if self._switches.fault(DUPLICATES_SKIPPED):
+            return False
+        return bool(taken_phones(self._db, campaign_id, [key], except_id))
 
     def _next_contact_id(self) -> int:
         row = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'contacts'").fetchone()
@@ -272,7 +288,7 @@ def insert_contacts(
     """Store checked contacts, each with its ``phone_key`` (None: no phone), as new ``Upcoming`` contacts.
 
     No duplicate check: the caller (an import, inside its transaction) has made it for the
-    whole batch with ``phones_taken``.
+    whole batch with ``taken_phones``.
     """
     stamp = now_ms()
     connection.executemany(
@@ -288,19 +304,10 @@ def insert_contacts(
     )
 
 
-def phones_taken(
-    connection: sqlite3.Connection, campaign_id: int, keys: Sequence[str], except_id: int | None = None
-) -> bool:
-    """Whether any of ``keys`` is already a phone of the campaign (other than ``except_id``)."""
-    return bool(taken_phones(connection, campaign_id, keys, except_id))
-
-
 def taken_phones(
     connection: sqlite3.Connection, campaign_id: int, keys: Sequence[str], except_id: int | None = None
 ) -> set[str]:
     """Which of ``keys`` are already phones of the campaign (other than ``except_id``)."""
-    if faults.active(DUPLICATES_SKIPPED):
-        return set()
     taken: set[str] = set()
     for chunk in _chunks(keys, _LOOKUP_CHUNK):
         marks = ",".join("?" * len(chunk))

@@ -4,8 +4,8 @@
 ``urls.py`` passes the spec's operationId with it. The faults of this shared
 path (a cache that skips auth, a proxy that strips ``Retry-After``, a slow
 dependency...) apply to the operations their catalog entry declares
-(``Fault.operations``), asked with ``faults.active_for``: the wrapper has no
-special case for any handler.
+(``Fault.operations``), asked of the app's switches with ``fault_for``: the
+wrapper has no special case for any handler.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from dialer_suite.simulator import faults, parsing
-from dialer_suite.simulator.assumptions import choice, register_assumption
+from dialer_suite.simulator.assumptions import register_assumption
 from dialer_suite.simulator.config import SimulatorConfig
 from dialer_suite.simulator.exceptions import Forbidden, RateLimited, SimulatorError, Unauthorized
 from dialer_suite.simulator.import_jobs import ImportJobs
 from dialer_suite.simulator.job_worker import JobWorker
 from dialer_suite.simulator.models import Tenant
 from dialer_suite.simulator.ratelimit import Limiter, retry_after_headers
+from dialer_suite.simulator.switches import Switches
 from dialer_suite.simulator.wire import error_response
 
 _REALM = 'Basic realm="Outbound Dialer API", charset="UTF-8"'
@@ -73,10 +74,11 @@ _SLOW_TAIL_EVERY = 10
 
 @dataclass
 class Runtime:
-    """What the handlers of one app share: settings, the tenant and its import jobs, the job worker,
-    the rate limiter."""
+    """What the handlers of one app share: settings, the faults and choices it plays, the tenant
+    and its import jobs, the job worker, the rate limiter."""
 
     config: SimulatorConfig
+    switches: Switches
     tenant: Tenant
     import_jobs: ImportJobs
     worker: JobWorker
@@ -93,9 +95,9 @@ class Runtime:
     def delay(self, operation_id: str) -> float:
         """Seconds to hold this response: the configured latency, plus any speed fault."""
         seconds = self.config.latency_ms / 1000
-        if faults.active_for(SLOW_EVERYTHING, operation_id):
+        if self.switches.fault_for(SLOW_EVERYTHING, operation_id):
             seconds += _SLOW_SECONDS
-        if faults.active_for(SLOW_ADD_TAIL, operation_id):
+        if self.switches.fault_for(SLOW_ADD_TAIL, operation_id):
             self._slow_tail_requests += 1
             if self._slow_tail_requests % _SLOW_TAIL_EVERY == 0:
                 seconds += _SLOW_TAIL_SECONDS
@@ -138,31 +140,32 @@ def vendor_operation(operation_id: str, handler: Handler) -> Endpoint:
             runtime.tenant.require_campaign(campaign_id)
             return await handler(request, runtime, campaign_id)
         except SimulatorError as error:
-            return error_response(error)
+            return error_response(runtime.switches, error)
 
     return endpoint
 
 
 def _check_credentials(runtime: Runtime, request: Request, operation_id: str) -> None:
-    if faults.active_for(LIST_WITHOUT_AUTH, operation_id):
+    if runtime.switches.fault_for(LIST_WITHOUT_AUTH, operation_id):
         return
     header = request.headers.get("authorization")
     if runtime.authorized(header):
         return
     advice = "send HTTP Basic credentials: the tenant name as username and an API token as password"
-    played = choice(AUTH_401)
+    played = runtime.switches.choice(AUTH_401)
     if played == "403" or (played == "403-wrong" and header is not None):
         raise Forbidden(advice)
     raise Unauthorized(advice, headers={"WWW-Authenticate": _REALM} if played != "401-bare" else {})
 
 
 def _take_rate_limit(runtime: Runtime, operation_id: str) -> None:
-    if runtime.limiter is None or faults.active_for(NO_RATE_LIMIT, operation_id):
+    if runtime.limiter is None or runtime.switches.fault_for(NO_RATE_LIMIT, operation_id):
         return
     wait = runtime.limiter.take(runtime.config.username)
     if wait:
         raise RateLimited(
             f"more than {runtime.config.rate_limit:g} requests/s for this tenant; "
             f"retry after {wait} s",
-            headers={} if faults.active_for(NO_RETRY_AFTER, operation_id) else retry_after_headers(wait),
+            headers=({} if runtime.switches.fault_for(NO_RETRY_AFTER, operation_id)
+                     else retry_after_headers(runtime.switches, wait)),
         )

@@ -3,7 +3,7 @@
 What a client sent becomes Python values here, or a ``SimulatorError`` that
 says what to fix (400, 413, 415, 422): a malformed request never reaches the
 domain model, and never gets a 500. The limits are undocumented
-(x-assumption ``import-limits``): ``limit`` and ``too_large`` play its choice.
+(x-assumption ``import-limits``): ``limit`` and ``too_large`` play the app's choice.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
-from dialer_suite.simulator.assumptions import choice, register_assumption
+from dialer_suite.simulator.assumptions import register_assumption
 from dialer_suite.simulator.exceptions import (
     CampaignNotFound,
     MalformedBody,
@@ -26,6 +26,7 @@ from dialer_suite.simulator.exceptions import (
     Unprocessable,
     UnsupportedMediaType,
 )
+from dialer_suite.simulator.switches import Switches
 from dialer_suite.simulator.wire import JSON_TYPE
 
 _MAX_DIGITS = 18  # any longer integer is beyond every id SQLite can hold
@@ -43,14 +44,14 @@ IMPORT_LIMITS = register_assumption(
 )
 
 
-def limit(configured: int) -> int | None:
+def limit(switches: Switches, configured: int) -> int | None:
     """A configured size or count limit as the played ``import-limits`` applies it (None: none)."""
-    return None if choice(IMPORT_LIMITS) == "unlimited" else configured
+    return None if switches.choice(IMPORT_LIMITS) == "unlimited" else configured
 
 
-def too_large(message: str) -> PayloadTooLarge:
+def too_large(switches: Switches, message: str) -> PayloadTooLarge:
     """The refusal of a body or file past a limit, with the status the played choice gives it."""
-    return PayloadTooLarge(message, status=422 if choice(IMPORT_LIMITS) == "422" else None)
+    return PayloadTooLarge(message, status=422 if switches.choice(IMPORT_LIMITS) == "422" else None)
 
 
 def parse_campaign_id(text: str) -> int:
@@ -90,24 +91,25 @@ def require_object(value: Any, what: str) -> dict[str, Any]:
     return value
 
 
-async def json_body(request: Request, max_bytes: int) -> Any:
+async def json_body(switches: Switches, request: Request, max_bytes: int) -> Any:
     """The body as JSON: it must say it is JSON, be at most ``max_bytes`` (see ``limit``) and parse."""
     media_type, _, _ = request.headers.get("content-type", "").partition(";")
     media_type = media_type.strip().lower()
     if media_type != JSON_TYPE and not media_type.endswith("+json"):
         raise UnsupportedMediaType(f"send the body as {JSON_TYPE} (got {media_type or 'no Content-Type'})")
-    return parse_json(await _read_body(request, limit(max_bytes), "body"), "the body")
+    return parse_json(await _read_body(switches, request, limit(switches, max_bytes), "body"),
+                      "the body")
 
 
-async def import_file(request: Request, max_bytes: int) -> bytes:
+async def import_file(switches: Switches, request: Request, max_bytes: int) -> bytes:
     """The content of the multipart form's ``file`` part, the upload at most ``max_bytes``."""
     media_type, _, _ = request.headers.get("content-type", "").partition(";")
     if media_type.strip().lower() != "multipart/form-data":
         raise UnsupportedMediaType(
             "send the import as multipart/form-data with the JSON file in a part named `file`"
         )
-    upload_limit = limit(max_bytes)
-    body = await _read_body(request, upload_limit, "import upload")
+    upload_limit = limit(switches, max_bytes)
+    body = await _read_body(switches, request, upload_limit, "import upload")
     return await _file_part(request, body, sys.maxsize if upload_limit is None else upload_limit)
 
 
@@ -123,10 +125,12 @@ def parse_json(content: bytes, what: str) -> Any:
         raise MalformedBody(f"{what} is not valid JSON: {error}") from None
 
 
-async def _read_body(request: Request, max_bytes: int | None, what: str) -> bytes:
+async def _read_body(switches: Switches, request: Request, max_bytes: int | None, what: str) -> bytes:
     """The whole body, or the refusal as soon as it is past ``max_bytes`` (None: no limit)."""
     bound = sys.maxsize if max_bytes is None else max_bytes
-    refusal = too_large(f"the {what} is larger than {max_bytes} bytes, the most this server accepts")
+    refusal = too_large(
+        switches, f"the {what} is larger than {max_bytes} bytes, the most this server accepts"
+    )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > bound:
         raise refusal

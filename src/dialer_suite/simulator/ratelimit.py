@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from dialer_suite.simulator.assumptions import choice, register_assumption
+from dialer_suite.simulator.assumptions import register_assumption
+from dialer_suite.simulator.switches import Switches
 
 RATE_LIMIT_429 = register_assumption(
     "rate-limit-429", "token-bucket",
@@ -90,16 +91,16 @@ class FixedWindow:
         return 0
 
 
-def build_limiter(rate: float, depth: float) -> Limiter:
+def build_limiter(switches: Switches, rate: float, depth: float) -> Limiter:
     """The limiter the played ``rate-limit-429`` choice counts with."""
-    if choice(RATE_LIMIT_429) == "fixed-window":
+    if switches.choice(RATE_LIMIT_429) == "fixed-window":
         return FixedWindow(rate)
     return TokenBucket(rate, depth)
 
 
-def retry_after_headers(wait: int) -> dict[str, str]:
+def retry_after_headers(switches: Switches, wait: int) -> dict[str, str]:
     """The headers of a 429 that asks to wait ``wait`` seconds, as the played choice says it."""
-    played = choice(RATE_LIMIT_429)
+    played = switches.choice(RATE_LIMIT_429)
     if played == "no-retry-after":
         return {}
     if played == "retry-after-date":

@@ -15,7 +15,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dialer_suite.simulator import assumptions, faults, parsing
+from dialer_suite.simulator import faults, parsing
+from dialer_suite.simulator.assumptions import register_assumption
 from dialer_suite.simulator.delete_lookup import find_contact
 from dialer_suite.simulator.exceptions import DuplicatePhone, Unprocessable
 from dialer_suite.simulator.import_jobs import refuse_file_of_wrong_shape
@@ -35,7 +36,7 @@ from dialer_suite.simulator.wire import (
 _MAX_PER_PAGE = 1000
 _DEFAULT_PER_PAGE = 100  # also the vendor's Manager API page size (list-pagination first-page)
 
-LIST_PAGINATION = assumptions.register_assumption(
+LIST_PAGINATION = register_assumption(
     "list-pagination", "page-per",
     {
         "page-per": "page/per paging (per at most 1000) with X-Total-Count; without them the "
@@ -69,30 +70,34 @@ JOB_ID_UNFINDABLE = _fault(
 
 async def add_contact(request: Request, runtime: Runtime, campaign_id: int) -> Response:
     """addContact: 200 with the contact in ``valid_contacts``, or in ``invalid_contacts`` with why."""
-    body = await parsing.json_body(request, runtime.config.max_body_bytes)
+    switches = runtime.switches
+    body = await parsing.json_body(switches, request, runtime.config.max_body_bytes)
     contact = parsing.require_object(body, "the contact")
     errors = type_errors(contact)
     if errors:
         raise Unprocessable("; ".join(errors))
-    problems = contact_errors(contact)
+    problems = contact_errors(switches, contact)
     if problems:
-        return json_response(add_result([], [refused(contact, problems)]))
+        return json_response(add_result(switches, [], [refused(switches, contact, problems)]))
     try:
         stored = runtime.tenant.add_contact(campaign_id, contact)
     except DuplicatePhone as duplicate:
-        return json_response(add_result([], [refused(contact, [duplicate.message])]))
+        return json_response(
+            add_result(switches, [], [refused(switches, contact, [duplicate.message])])
+        )
     return json_response(
-        add_result([added(contact, stored.id)], []), 201 if faults.active(ADD_201) else 200
+        add_result(switches, [added(switches, contact, stored.id)], []),
+        201 if switches.fault(ADD_201) else 200,
     )
 
 
 async def list_contacts(request: Request, runtime: Runtime, campaign_id: int) -> Response:
     """listContacts: every contact of the campaign, or one page when ``page``/``per`` is asked for
     (as the played ``list-pagination`` reads them)."""
-    played = assumptions.choice(LIST_PAGINATION)
+    played = runtime.switches.choice(LIST_PAGINATION)
     if played == "ignored":
         contacts, _ = runtime.tenant.list_contacts(campaign_id)
-        return contact_list(contacts, None)
+        return contact_list(runtime.switches, contacts, None)
     page = parsing.positive_query_int(request, "page", None)
     per = parsing.positive_query_int(request, "per", _MAX_PER_PAGE)
     if page is None and per is None and played != "first-page":
@@ -102,42 +107,43 @@ async def list_contacts(request: Request, runtime: Runtime, campaign_id: int) ->
         contacts, total = runtime.tenant.list_contacts(
             campaign_id, offset=((page or 1) - 1) * size, limit=size
         )
-    return contact_list(contacts, None if played == "no-total" else total)
+    return contact_list(runtime.switches, contacts, None if played == "no-total" else total)
 
 
 async def import_contacts(request: Request, runtime: Runtime, campaign_id: int) -> Response:
     """importContacts: 202 naming an ``in_progress`` job (where: ``job-id-location``); the worker
     imports later."""
-    config = runtime.config
-    content = await parsing.import_file(request, config.max_import_bytes)
+    config, switches = runtime.config, runtime.switches
+    content = await parsing.import_file(switches, request, config.max_import_bytes)
     entries = parsing.parse_json(content, "the `file` part")
-    refuse_file_of_wrong_shape(entries)
-    most = parsing.limit(config.max_import_contacts)
+    refuse_file_of_wrong_shape(switches, entries)
+    most = parsing.limit(switches, config.max_import_contacts)
     if most is not None and isinstance(entries, list) and len(entries) > most:
         raise parsing.too_large(
+            switches,
             f"the file holds {len(entries)} contacts; at most {most} per import: split it into "
             "several files"
         )
     job = runtime.import_jobs.create_job(campaign_id, content)
     runtime.worker.submit(job.id)
-    accepted = job_body(job, config.min_job_seconds)
-    if faults.active(JOB_ID_UNFINDABLE):
+    accepted = job_body(switches, job, config.min_job_seconds)
+    if switches.fault(JOB_ID_UNFINDABLE):
         accepted["id"] += 1
     jobs_url = str(request.url.replace(query="", fragment="")).removesuffix("/import") + "/jobs"
     location = f"{jobs_url}/{accepted['id']}"
-    return import_accepted(accepted, location, 200 if faults.active(IMPORT_200) else 202)
+    return import_accepted(switches, accepted, location, 200 if switches.fault(IMPORT_200) else 202)
 
 
 async def get_import_job(request: Request, runtime: Runtime, campaign_id: int) -> Response:
     """getImportJob: the job's status, and once it ended its counts and refused contacts."""
     job_id = parsing.path_int(request.path_params["job_id"])
     job = runtime.import_jobs.get_job(campaign_id, -1 if job_id is None else job_id)
-    return json_response(job_body(job, runtime.config.min_job_seconds))
+    return json_response(job_body(runtime.switches, job, runtime.config.min_job_seconds))
 
 
 async def update_contact(request: Request, runtime: Runtime, campaign_id: int) -> Response:
     """updateContact: the fields sent replace the contact's; 200 with the full record."""
-    body = await parsing.json_body(request, runtime.config.max_body_bytes)
+    body = await parsing.json_body(runtime.switches, request, runtime.config.max_body_bytes)
     update = parsing.require_object(body, "the update")
     contact_id = update.get("contact_id")
     if type(contact_id) is not int:
@@ -146,20 +152,21 @@ async def update_contact(request: Request, runtime: Runtime, campaign_id: int) -
     if errors:
         raise Unprocessable("; ".join(errors))
     changes = {name: update[name] for name in UPDATE_FIELDS if name in update}
-    return json_response(record(runtime.tenant.update_contact(campaign_id, contact_id, changes)))
+    updated = runtime.tenant.update_contact(campaign_id, contact_id, changes)
+    return json_response(record(runtime.switches, updated))
 
 
 async def delete_contact(request: Request, runtime: Runtime, campaign_id: int) -> Response:
     """deleteContact by ``contact_id``, ``phone_number`` or ``external_unique_id``: 200 with the record."""
-    body = await parsing.json_body(request, runtime.config.max_body_bytes)
+    body = await parsing.json_body(runtime.switches, request, runtime.config.max_body_bytes)
     which = parsing.require_object(body, "the delete request")
     if "contact_id" in which and type(which["contact_id"]) is not int:
         raise Unprocessable("`contact_id` must be an integer")
     errors = type_errors(which, ("phone_number", "external_unique_id"))
     if errors:
         raise Unprocessable("; ".join(errors))
-    contact = find_contact(runtime.tenant, campaign_id, which)
-    return json_response(record(runtime.tenant.delete_contact(contact)))
+    contact = find_contact(runtime.switches, runtime.tenant, campaign_id, which)
+    return json_response(record(runtime.switches, runtime.tenant.delete_contact(contact)))
 
 
 # -- outside the vendor contract -----------------------------------------------
@@ -168,9 +175,10 @@ async def delete_contact(request: Request, runtime: Runtime, campaign_id: int) -
 async def health(request: Request) -> Response:
     """What the parent process polls until the simulator answers; the faults that are on and the
     choice played for every assumption."""
+    runtime: Runtime = request.app.state.runtime
+    switches = runtime.switches
     return json_response({
-        "status": "ok", "faults": list(faults.active_names()),
-        "assumptions": assumptions.active_choices(),
+        "status": "ok", "faults": sorted(switches.faults), "assumptions": switches.every_choice(),
     })
 
 

@@ -15,8 +15,9 @@ from typing import Any
 from dialer_suite.api import statuses as sm
 from dialer_suite.api.spec import contact_statuses
 from dialer_suite.simulator import faults, phones
-from dialer_suite.simulator.assumptions import choice, register_assumption
+from dialer_suite.simulator.assumptions import register_assumption
 from dialer_suite.simulator.exceptions import ContactInCall
+from dialer_suite.simulator.switches import Switches
 
 INPUT_FIELDS = ("name", "email", "phone_number", "outbound_number", "external_unique_id")
 # The documented update body has no outbound_number; accepting it costs nothing and loses nothing.
@@ -88,14 +89,14 @@ def type_errors(contact: Mapping[str, Any], fields: Sequence[str] = INPUT_FIELDS
     return errors
 
 
-def contact_errors(contact: Mapping[str, str]) -> list[str]:
+def contact_errors(switches: Switches, contact: Mapping[str, str]) -> list[str]:
     """Why a contact with well-typed fields cannot be stored (an empty list when it can)."""
     errors = []
     phone = contact.get("phone_number")
     if phone is None:
-        if choice(PHONE_REQUIRED) == "required":
+        if switches.choice(PHONE_REQUIRED) == "required":
             errors.append("`phone_number` is required")
-    elif phone_key(phone) is None:
+    elif phone_key(switches, phone) is None:
         errors.append(
             f"`phone_number` {phone!r} is not a possible phone number; "
             "send it in international form, e.g. +1 201-555-0123"
@@ -106,7 +107,7 @@ def contact_errors(contact: Mapping[str, str]) -> list[str]:
     return errors
 
 
-def phone_key(phone: str) -> str | None:
+def phone_key(switches: Switches, phone: str) -> str | None:
     """What two phone numbers are compared on, None for a number that is refused.
 
     The played ``phone-validation`` says which numbers are refused and
@@ -115,20 +116,20 @@ def phone_key(phone: str) -> str | None:
     typed (by its digits, where only its format was checked).
     """
     e164 = phones.normalize_phone(phone)
-    validation = choice(PHONE_VALIDATION)
+    validation = switches.choice(PHONE_VALIDATION)
     if validation == "format-only":
         if not phones.loosely_formatted(phone):
             return None
-    elif e164 is None and validation != "none" and not faults.active(INVALID_PHONES_ACCEPTED):
+    elif e164 is None and validation != "none" and not switches.fault(INVALID_PHONES_ACCEPTED):
         return None
-    if faults.active(DUPLICATES_AS_SENT) or choice(PHONE_NORMALIZATION) == "as-typed":
+    if switches.fault(DUPLICATES_AS_SENT) or switches.choice(PHONE_NORMALIZATION) == "as-typed":
         return phone
     if e164 is None:
         return phones.digits_key(phone) if validation == "format-only" else phone
     return e164
 
 
-def refuse_while_in_call(contact_id: int, status: str, action: str) -> None:
+def refuse_while_in_call(switches: Switches, contact_id: int, status: str, action: str) -> None:
     """Raise ``ContactInCall`` when ``action`` ("update"/"delete") meets a contact in a live call.
 
     x-assumption ``dialing-writes``: a contact with a live call attached
@@ -138,7 +139,7 @@ def refuse_while_in_call(contact_id: int, status: str, action: str) -> None:
     other status both work, and an update never changes the status (a
     ``Skipped & Closed`` contact stays closed).
     """
-    played = choice(DIALING_WRITES)
+    played = switches.choice(DIALING_WRITES)
     if status in sm.IN_CALL and played != "allow":
         raise ContactInCall(
             f"contact {contact_id} is in a live call (status {status!r}) and cannot be "

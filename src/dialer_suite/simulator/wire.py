@@ -9,7 +9,8 @@ So are the undocumented shapes, each an ``x-assumption`` whose choices are
 played here: the id in the add echo (``add-returns-id``), the keys of records
 and listed contacts (``record-input-fields``), refused contacts
 (``invalid-contact-shape``), the job's counts (``job-counts``) and where the
-import's 202 names its job (``job-id-location``).
+import's 202 names its job (``job-id-location``). Every builder whose body a
+fault or a choice changes takes the app's ``Switches`` first.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from typing import Any
 from starlette.responses import Response
 
 from dialer_suite.simulator import faults
-from dialer_suite.simulator.assumptions import choice, register_assumption
+from dialer_suite.simulator.assumptions import register_assumption
 from dialer_suite.simulator.exceptions import SimulatorError
 from dialer_suite.simulator.import_jobs import JOB_IN_PROGRESS, JOB_TYPE, Job
 from dialer_suite.simulator.models import Contact
 from dialer_suite.simulator.rules import INPUT_FIELDS
+from dialer_suite.simulator.switches import Switches
 
 JSON_TYPE = "application/json"
 
@@ -143,21 +145,24 @@ def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | Non
     return Response(content, status, headers=headers, media_type=JSON_TYPE)
 
 
-def error_response(error: SimulatorError) -> Response:
+def error_response(switches: Switches, error: SimulatorError) -> Response:
     """A refusal as ``{"error": code, "message": ...}`` with its status and headers."""
     return json_response(
-        {"error": error.code, "message": error.message}, error.answered_status, error.headers
+        {"error": error.code, "message": error.message}, error.answered_status(switches),
+        error.headers,
     )
 
 
-def timestamp(ms: int) -> str:
+def timestamp(switches: Switches, ms: int) -> str:
     """``2024-08-05T14:51:49.000Z``: the vendor's format, UTC with milliseconds."""
-    if faults.active(TIMESTAMPS_NOT_ISO):
+    if switches.fault(TIMESTAMPS_NOT_ISO):
         return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ms // 1000))
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
 
 
-def record(contact: Contact, keys: tuple[str, ...] = _DOCUMENTED_RECORD) -> dict[str, Any]:
+def record(
+    switches: Switches, contact: Contact, keys: tuple[str, ...] = _DOCUMENTED_RECORD
+) -> dict[str, Any]:
     """The contact record of update and delete: the documented fields, then the input fields at
     top level unless ``record-input-fields`` plays ``documented-shapes``, which keeps ``keys``."""
     full = {
@@ -168,8 +173,8 @@ def record(contact: Contact, keys: tuple[str, ...] = _DOCUMENTED_RECORD) -> dict
         "assigned_participant_id": contact.assigned_participant_id,
         "outbound_number": contact.outbound_number,
         "priority": contact.priority,
-        "created_at": timestamp(contact.created_ms),
-        "updated_at": timestamp(contact.updated_ms),
+        "created_at": timestamp(switches, contact.created_ms),
+        "updated_at": timestamp(switches, contact.updated_ms),
         "status": contact.status,
         "user_custom_metadata": {
             "NAME (REQUIRED)": contact.name,
@@ -180,49 +185,53 @@ def record(contact: Contact, keys: tuple[str, ...] = _DOCUMENTED_RECORD) -> dict
         "email": contact.email,
         "external_unique_id": contact.external_unique_id,
     }
-    if faults.any_active(_RECORD_FAULTS):
-        _break_record(full)
-    if choice(RECORD_FIELDS) == "documented-shapes":
+    if switches.any_fault(_RECORD_FAULTS):
+        _break_record(switches, full)
+    if switches.choice(RECORD_FIELDS) == "documented-shapes":
         return {key: full[key] for key in keys if key in full}
     return full
 
 
-def contact_list(contacts: list[Contact], total: int | None) -> Response:
+def contact_list(switches: Switches, contacts: list[Contact], total: int | None) -> Response:
     """A page of contacts as a JSON array, with the campaign's total in ``X-Total-Count`` (unless
     ``total`` is None): full records, or what ``record-input-fields`` documented-shapes lists."""
-    listed: Any = [record(contact, _LISTED) for contact in contacts]
-    if faults.active(LIST_WRAPPED):
+    listed: Any = [record(switches, contact, _LISTED) for contact in contacts]
+    if switches.fault(LIST_WRAPPED):
         listed = {"contacts": listed, "total": total}
     headers = {} if total is None else {"X-Total-Count": str(total)}
     response = json_response(listed, headers=headers)
-    if faults.active(LIST_CONTENT_TYPE):
+    if switches.fault(LIST_CONTENT_TYPE):
         response.headers["content-type"] = "text/html; charset=utf-8"
     return response
 
 
-def add_result(valid: list[dict[str, Any]], invalid: list[dict[str, Any]]) -> dict[str, Any]:
+def add_result(
+    switches: Switches, valid: list[dict[str, Any]], invalid: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The body of an add: the contacts stored and the contacts refused (one of them is empty)."""
     invalid_value: list[dict[str, Any]] | None = invalid
-    if not invalid and faults.active(ADD_INVALID_NULL):
+    if not invalid and switches.fault(ADD_INVALID_NULL):
         invalid_value = None
-    if faults.active(ADD_CAMEL_CASE):
+    if switches.fault(ADD_CAMEL_CASE):
         return {"validContacts": valid, "invalidContacts": invalid_value}
     return {"valid_contacts": valid, "invalid_contacts": invalid_value}
 
 
-def added(contact: Mapping[str, Any], contact_id: int) -> dict[str, Any]:
+def added(switches: Switches, contact: Mapping[str, Any], contact_id: int) -> dict[str, Any]:
     """A stored contact as the add echoes it in ``valid_contacts``: its input fields as sent, and
     its new id unless ``add-returns-id`` plays ``no-id``."""
     echoed = {name: contact[name] for name in INPUT_FIELDS if name in contact}
-    if choice(ADD_RETURNS_ID) == "id":
+    if switches.choice(ADD_RETURNS_ID) == "id":
         echoed["id"] = contact_id
     return echoed
 
 
-def refused(contact: Mapping[str, Any], errors: list[str], index: int | None = None) -> dict[str, Any]:
+def refused(
+    switches: Switches, contact: Mapping[str, Any], errors: list[str], index: int | None = None
+) -> dict[str, Any]:
     """A refused contact as the vendor echoes it: what was sent, and (by ``invalid-contact-shape``)
     ``errors``, one ``error`` string or nothing; ``index`` is its place in an import file."""
-    played = choice(INVALID_SHAPE)
+    played = switches.choice(INVALID_SHAPE)
     if played == "bare":
         return dict(contact)
     where = {} if index is None else {"index": index}
@@ -231,9 +240,11 @@ def refused(contact: Mapping[str, Any], errors: list[str], index: int | None = N
     return {**contact, **where, "errors": errors}
 
 
-def import_accepted(job_body_now: dict[str, Any], location: str, status: int) -> Response:
+def import_accepted(
+    switches: Switches, job_body_now: dict[str, Any], location: str, status: int
+) -> Response:
     """The answer of an accepted import: where it names the job is ``job-id-location``'s choice."""
-    played = choice(JOB_ID_LOCATION)
+    played = switches.choice(JOB_ID_LOCATION)
     job_id = job_body_now["id"]
     if played == "body-and-location":
         return json_response(job_body_now, status, headers={"Location": location})
@@ -243,7 +254,7 @@ def import_accepted(job_body_now: dict[str, Any], location: str, status: int) ->
     return Response(b"", status, headers=headers)  # no media type: no Content-Type header
 
 
-def job_body(job: Job, min_job_seconds: float) -> dict[str, Any]:
+def job_body(switches: Switches, job: Job, min_job_seconds: float) -> dict[str, Any]:
     """An import job as the client sees it: ``in_progress`` (and no result) for ``min_job_seconds``;
     counts and refused contacts (stored in one shape, sent in the played ones) once it ended."""
     status = job.observed_status(int(time.time() * 1000), int(min_job_seconds * 1000))
@@ -252,30 +263,32 @@ def job_body(job: Job, min_job_seconds: float) -> dict[str, Any]:
     else:
         body = {"id": job.id, "status": status, "type": job.type, **job.result}
         if "invalid_contacts" in body:
-            body["invalid_contacts"] = [_stored_refusal(item) for item in body["invalid_contacts"]]
-        if choice(JOB_COUNTS) == "none":
+            body["invalid_contacts"] = [
+                _stored_refusal(switches, item) for item in body["invalid_contacts"]
+            ]
+        if switches.choice(JOB_COUNTS) == "none":
             for key in _JOB_COUNTS:
                 body.pop(key, None)
-    if faults.active(JOB_NO_DETAILS):
+    if switches.fault(JOB_NO_DETAILS):
         body.pop("error_details", None)
         body.pop("error_message", None)
-    if faults.active(JOB_STATUS_CASE):
+    if switches.fault(JOB_STATUS_CASE):
         body["status"] = status.capitalize()
     return body
 
 
-def _stored_refusal(item: dict[str, Any]) -> dict[str, Any]:
+def _stored_refusal(switches: Switches, item: dict[str, Any]) -> dict[str, Any]:
     """A refused contact of a job as stored (``{...sent, "index", "errors"}``), in the played shape."""
     sent = {key: value for key, value in item.items() if key not in ("index", "errors")}
-    return refused(sent, item.get("errors", []), item.get("index"))
+    return refused(switches, sent, item.get("errors", []), item.get("index"))
 
 
-def _break_record(full: dict[str, Any]) -> None:
-    if faults.active(RECORD_NO_UPDATED_AT):
+def _break_record(switches: Switches, full: dict[str, Any]) -> None:
+    if switches.fault(RECORD_NO_UPDATED_AT):
         del full["updated_at"]
-    if faults.active(RECORD_ID_STRING):
+    if switches.fault(RECORD_ID_STRING):
         full["id"] = str(full["id"])
-    if faults.active(RECORD_CAMPAIGN_NULL):
+    if switches.fault(RECORD_CAMPAIGN_NULL):
         full["campaign_id"] = None
-    if faults.active(STATUS_LOWERCASE):
+    if switches.fault(STATUS_LOWERCASE):
         full["status"] = full["status"].lower()

@@ -1,9 +1,10 @@
 """The dialer engine of one campaign: lines, campaign time, calls in progress, redials.
 
-Pure domain logic. Time comes from an injected clock and every random choice
-from the seeded pick-up plan (``pickup.py``), so a test drives it step by step
-with a fake clock over an in-memory store and gets the same campaign every
-time; in the simulator ``ticker.py`` calls ``advance()`` from an asyncio task.
+Pure domain logic. Time comes from an injected clock, every random choice
+from the seeded pick-up plan (``pickup.py``) and the faults and assumption
+choices from the app's ``Switches``, so a test drives it step by step with a
+fake clock over an in-memory store and gets the same campaign every time; in
+the simulator ``ticker.py`` calls ``advance()`` from an asyncio task.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dialer_suite.api import statuses as sm
-from dialer_suite.simulator.assumptions import choice
 from dialer_suite.simulator.dialer.pickup import REDIAL_STATUS, STATUS_TRANSITIONS, plan_pickup
 from dialer_suite.simulator.dialer.settings import DialerSettings
 from dialer_suite.simulator.dialer.store import ContactView, DialerStore
-from dialer_suite.simulator.faults import active, register_fault
+from dialer_suite.simulator.faults import register_fault
+from dialer_suite.simulator.switches import Switches
 
 FAULT_RENAMED_STATUS = register_fault(
     "dialer-renamed-status",
@@ -76,15 +77,13 @@ class DialerEngine:
         clock: Callable[[], float],
         settings: DialerSettings | None = None,
         *,
-        is_fault_active: Callable[[str], bool] = active,
-        assumption_choice: Callable[[str], str] = choice,
+        switches: Switches,
     ) -> None:
         self.campaign_id = campaign_id
         self.settings = settings or DialerSettings()
         self._store = store
         self._clock = clock
-        self._fault = is_fault_active
-        self._choice = assumption_choice
+        self._switches = switches
         self._running = False
         self._campaign_now = 0.0
         self._wall_mark = clock()
@@ -230,7 +229,7 @@ class DialerEngine:
             del self._waiting_until[contact_id]  # before the yield: a pick-up may re-schedule it
             yield self._waiting.pop(contact_id)
         statuses = [sm.UPCOMING]
-        if self._fault(FAULT_REOPENED_CLOSED):
+        if self._switches.fault(FAULT_REOPENED_CLOSED):
             statuses.append(sm.SKIPPED_AND_CLOSED)
         for status in statuses:
             yield from self._pages(status)
@@ -253,7 +252,7 @@ class DialerEngine:
         plan = plan_pickup(contact, self._pickups[contact.id], placed, self.settings,
                            redial=placed > 0 or contact.status in (sm.REDIAL_SCHEDULED,
                                                                    sm.SKIPPED_AND_CLOSED),
-                           redial_as=REDIAL_STATUS[self._choice(STATUS_TRANSITIONS)])
+                           redial_as=REDIAL_STATUS[self._switches.choice(STATUS_TRANSITIONS)])
         change = self._write(contact.id, contact.status, plan[0], now)
         if change is None:
             return None
@@ -288,7 +287,7 @@ class DialerEngine:
 
     def _spelled(self, status: str) -> str:
         """The status as written to storage (the renaming fault changes one value)."""
-        if status == sm.NOT_PICKED_UP and self._fault(FAULT_RENAMED_STATUS):
+        if status == sm.NOT_PICKED_UP and self._switches.fault(FAULT_RENAMED_STATUS):
             return status.lower()
         return status
 

@@ -39,7 +39,7 @@ def dialers_of(app: Starlette) -> CampaignDialers:
     if dialers is None:
         runtime: Runtime = app.state.runtime
         assert runtime.config.db_path is not None, "the app always runs on a database file"
-        dialers = CampaignDialers(runtime.config.db_path, runtime.config.campaigns)
+        dialers = CampaignDialers(runtime.config.db_path, runtime.config.campaigns, runtime.switches)
         runtime.reset_hooks.append(dialers.forget)
         app.state.dialers = dialers
     return dialers
@@ -79,7 +79,8 @@ def _admin(action: _Action) -> Endpoint:
             engine = await action(request, dialers, parse_campaign_id(request.path_params["campaign_id"]))
             return json_response(engine.status())
         except SimulatorError as error:
-            return error_response(error)
+            runtime: Runtime = request.app.state.runtime
+            return error_response(runtime.switches, error)
 
     return endpoint
 

@@ -20,6 +20,7 @@ from dialer_suite.simulator.dialer.engine import DialerEngine
 from dialer_suite.simulator.dialer.settings import DialerSettings
 from dialer_suite.simulator.dialer.store import SqliteDialerStore
 from dialer_suite.simulator.exceptions import CampaignNotFound
+from dialer_suite.simulator.switches import Switches
 
 _log = logging.getLogger(__name__)
 # Tick bounds: fast enough to keep a sped-up step visible, slow enough to leave the loop idle.
@@ -33,18 +34,20 @@ class CampaignDialers:
     """One engine per campaign, created on first use, all ticked by one asyncio task.
 
     The task runs only while some engine is running or still has calls to
-    finish, and ends by itself after that.
+    finish, and ends by itself after that. Every engine plays the app's ``switches``.
     """
 
     def __init__(
         self,
         db_path: str | Path,
         campaigns: Iterable[int],
+        switches: Switches,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._connection = storage.connect(db_path)
         self._store = SqliteDialerStore(self._connection)
         self._campaigns = frozenset(campaigns)
+        self._switches = switches
         self._clock = clock
         self._engines: dict[int, DialerEngine] = {}
         self._task: asyncio.Task[None] | None = None
@@ -58,7 +61,9 @@ class CampaignDialers:
                 f"the simulator's campaigns are {sorted(self._campaigns)}"
             )
         if campaign_id not in self._engines:
-            self._engines[campaign_id] = DialerEngine(campaign_id, self._store, self._clock)
+            self._engines[campaign_id] = DialerEngine(
+                campaign_id, self._store, self._clock, switches=self._switches
+            )
         return self._engines[campaign_id]
 
     def overview(self) -> dict[str, Any]:
