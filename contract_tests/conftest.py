@@ -26,7 +26,8 @@ from typing import Any
 import pytest
 
 from dialer_suite.api.validation import ResponseValidator
-from dialer_suite.config.settings import VENDOR_RATE_LIMIT, Settings
+from dialer_suite.config.settings import Settings
+from dialer_suite.config.simulator import VENDOR_RATE_LIMIT
 from dialer_suite.contract.data_policy import DataPolicy
 from dialer_suite.contract.report import RunReport
 from dialer_suite.contract.rundata import RunData, clean_up
@@ -70,7 +71,7 @@ def target(settings: Settings) -> Iterator[Target]:
     if settings.base_url is not None:
         yield Target(settings, None)
         return
-    with embedded_simulator(settings, rate_limit=settings.simulator_rate_limit) as handle:
+    with embedded_simulator(settings, rate_limit=settings.simulator.rate_limit) as handle:
         # The simulator's size limits are known, so its 413s are checked too.
         known = replace(
             settings.with_target(handle.base_url),

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from dialer_suite.config.settings import Settings
 from dialer_suite.http.client import DialerClient
 from dialer_suite.http.exchange import Upload
 
@@ -71,7 +72,7 @@ def test_an_import_not_sent_as_a_form_is_refused_with_415(
 def test_a_body_past_the_size_limit_is_refused_with_413(
     client: DialerClient, campaign: int, target: Any, new_contact: NewContact, operation: str
 ) -> None:
-    limit = _known(target.settings.max_body_bytes, "DIALER_MAX_BODY_BYTES")
+    limit = _known(target.settings, "max_body_bytes")
     method, suffix = _JSON_BODIES[operation]
     body = _padded({"contact_id": 1, **new_contact()}, limit)
     client.send(method, client.campaign_path(campaign, suffix), content=body).refused(
@@ -85,7 +86,7 @@ def test_a_body_past_the_size_limit_is_refused_with_413(
 def test_an_import_file_past_the_size_limit_is_refused_with_413(
     client: DialerClient, campaign: int, target: Any, new_contact: NewContact
 ) -> None:
-    limit = _known(target.settings.max_import_bytes, "DIALER_MAX_IMPORT_BYTES")
+    limit = _known(target.settings, "max_import_bytes")
     # One contact, padded: should a target take it anyway, the cleanup has one to remove.
     content = b"[" + _padded(new_contact(), limit) + b"]"
     upload = Upload("file", "contacts.json", "application/json", content)
@@ -102,10 +103,12 @@ def test_a_page_number_that_cannot_be_one_is_refused_with_422(client: DialerClie
     )
 
 
-def _known(limit: int | None, variable: str) -> int:
+def _known(settings: Settings, name: str) -> int:
+    """The target's size limit ``name``, or a skip saying how to give it."""
+    limit: int | None = getattr(settings, name)
     if limit is None:
-        pytest.skip(f"the target's limit is unknown (the vendor documents none); set {variable} "
-                    "to check its 413")
+        pytest.skip(f"the target's limit is unknown (the vendor documents none); set "
+                    f"{Settings.declared(name).env} to check its 413")
     return limit
 
 

@@ -13,6 +13,7 @@ from dialer_suite.api.testdata import (
     punctuated_forms,
     run_tag,
 )
+from dialer_suite.config.settings import Settings
 from dialer_suite.errors import UsageError
 
 
@@ -41,7 +42,7 @@ def test_different_seeds_start_at_different_places() -> None:
 
 
 def test_running_out_of_fictional_numbers_asks_for_a_range() -> None:
-    factory = PhoneFactory("exhaust")
+    factory = PhoneFactory("exhaust", more_numbers=Settings.declared("phone_range").how())
     factory.take(fictional_capacity())
     assert factory.capacity == 0
     with pytest.raises(UsageError, match="DIALER_PHONE_RANGE"):

@@ -22,7 +22,7 @@ def test_rate_limit_accepts_off_or_a_positive_number(text: str, rate: float | No
 
 @pytest.mark.parametrize("text", ["-1", "fast", "nan", "inf"])
 def test_rate_limit_refuses_anything_else(text: str) -> None:
-    with pytest.raises(UsageError, match="rate limit"):
+    with pytest.raises(UsageError, match="--rate-limit"):
         load_simulator_config({"rate_limit": text}, environ={})
 
 

@@ -123,7 +123,8 @@ class PhoneFactory:
     """Hands out distinct phone numbers (E.164), never the same one twice.
 
     ``seed`` picks where in the pool a run starts, so two runs with different
-    run ids rarely collide on a shared staging campaign.
+    run ids rarely collide on a shared staging campaign. ``more_numbers`` says
+    how a person gives a range of their own when the safe numbers run out.
     """
 
     def __init__(
@@ -132,6 +133,7 @@ class PhoneFactory:
         *,
         extra: NumberBlock | None = None,
         allow_possible: bool = False,
+        more_numbers: str = "",
     ) -> None:
         self._blocks = ([extra] if extra else []) + list(fictional_blocks())
         self._offsets = list(itertools.accumulate(block.count for block in self._blocks))
@@ -141,6 +143,7 @@ class PhoneFactory:
         self._allow_possible = allow_possible
         self._issued = 0
         self._possible: Iterator[str] | None = None
+        self._more_numbers = f" ({more_numbers})" if more_numbers else ""
 
     @property
     def capacity(self) -> int | None:
@@ -153,8 +156,8 @@ class PhoneFactory:
             raise UsageError(
                 f"asked for {count} more phone numbers but only {self._capacity - self._issued} "
                 "safe fictional numbers are left for this run; against a real tenant the suite "
-                "never invents real-looking numbers: set DIALER_PHONE_RANGE (or --phone-range) "
-                "to a range you control, e.g. +15035550100:5000"
+                f"never invents real-looking numbers: give it a range you control{self._more_numbers}, "
+                "e.g. +15035550100:5000"
             )
         return [self._next() for _ in range(count)]
 

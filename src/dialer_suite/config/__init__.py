@@ -1,2 +1,2 @@
-"""The one settings layer: typed options read from the command line, the environment
-and a TOML file, the command line winning over the environment over the file."""
+"""The one settings layer: each setting declared once (``declare``), read from a TOML file, the
+environment and the command line, the command line winning over the environment over the file."""

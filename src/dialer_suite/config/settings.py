@@ -1,11 +1,11 @@
 """Where the suite points and how hard it may push: one ``Settings`` object for every command.
 
-Settings come from the three layers of ``options`` (the one settings
-mechanism), the later ones winning: a TOML file (``[tool.dialer-suite]`` in
-``pyproject.toml``, or the file named by ``DIALER_CONFIG``), the environment
-(``DIALER_*``), then explicit overrides (command-line options). Every value is
-checked so that a typo ends the run with one line saying what to fix
-(``UsageError``), never a traceback deep inside a test.
+Each setting is declared once, below (``declare``): its type, default,
+variable, flag and help. They are read from the layers (``layers``: the TOML
+file < ``DIALER_*`` < the command line), and a bad value ends the run with one
+line naming what the person wrote (``UsageError``), never a traceback deep
+inside a test. Two defaults depend on the target, and are filled once the
+layers are read: the pace and the job timeout.
 """
 
 from __future__ import annotations
@@ -13,29 +13,32 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+from pydantic import model_validator
+
 from dialer_suite.api.testdata import NumberBlock, new_run_id, parse_number_range
-from dialer_suite.config import options
-from dialer_suite.config.options import SettingError
+from dialer_suite.config.declare import SETTINGS_CONFIG, Setting, SettingsModel, settings_dataclass
+from dialer_suite.config.layers import Layers, read_layers
+from dialer_suite.config.simulator import (
+    DEFAULT_TOKEN,
+    DEFAULT_USERNAME,
+    EMBEDDED_RATE_LIMIT,
+    VENDOR_RATE_LIMIT,
+    EmbeddedSimulator,
+)
+from dialer_suite.config.values import SettingError, boolean, number, path, text, whole
 from dialer_suite.errors import UsageError
 
-ENV_PREFIX = "DIALER_"
-
-# The vendor's documented limit (API-NOTES: "10 requests per second per customer").
-VENDOR_RATE_LIMIT = 10.0
-# The embedded simulator enforces a limit high enough to keep the suite fast,
-# yet low enough that the rate-limit scenario can still cross it.
-EMBEDDED_RATE_LIMIT = 200.0
-# Simulator defaults, used when the suite starts the simulator itself or when a
-# loopback simulator was started by hand with its defaults.
+# The embedded simulator finishes jobs in well under a second; a real tenant
+# queues them behind other work.
 EMBEDDED_JOB_TIMEOUT = 8.0
 TARGET_JOB_TIMEOUT = 120.0
-SIMULATOR_USERNAME = "acme"
-SIMULATOR_TOKEN = "dev-token"
+# Tables of the settings file that belong to other commands.
+_OTHER_TABLES = ("simulator",)
 
 
 def is_loopback(url_or_host: str | None) -> bool:
@@ -52,48 +55,140 @@ def is_loopback(url_or_host: str | None) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything a run needs to know about its target. Build it with ``load_settings``."""
+def _url(value: Any) -> str | None:
+    url = "" if value is None else str(value).strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingError(
+            f"{url!r} is not an http(s) URL with a host (e.g. https://acme.ccaiplatform.com/apps/api/v1)"
+        )
+    if parts.query or parts.fragment:
+        raise SettingError(f"{url!r} must not carry a query or fragment")
+    try:
+        parts.port  # noqa: B018 - reading it validates it
+    except ValueError as error:
+        raise SettingError(f"{url!r}: {error}") from None
+    return url.rstrip("/")
 
-    base_url: str | None = None
-    username: str = SIMULATOR_USERNAME
-    api_token: str = field(default=SIMULATOR_TOKEN, repr=False)
-    campaign_id: int = 1
-    other_campaign_id: int = 2
-    missing_campaign_id: int = 999_999
-    allow_writes: bool = False
-    rate_limit: float = EMBEDDED_RATE_LIMIT
-    allow_rate_limit_tests: bool = False
-    phone_range: NumberBlock | None = None
-    simulator_faults: tuple[str, ...] = ()
-    # Other readings of the vendor page for the embedded simulator (``x-assumption`` id →
-    # choice, and a profile such as ``lean``); the simulator checks them when it starts.
-    simulator_assume: Mapping[str, str] = field(default_factory=dict)
-    simulator_vendor_profile: str | None = None
-    simulator_rate_limit: float = EMBEDDED_RATE_LIMIT
-    run_id: str = field(default_factory=new_run_id)
-    seed: int | None = None
-    max_examples: int = 8
-    large_import_size: int = 1000
-    job_timeout: float = 60.0
-    request_timeout: float = 30.0
-    reports_dir: Path = Path("reports")
+
+def _phone_range(value: Any) -> NumberBlock | None:
+    if value is None or isinstance(value, NumberBlock):
+        return value
+    if not isinstance(value, str):
+        raise SettingError(f"must be START:COUNT or START-END text, got {value!r}")
+    try:
+        return parse_number_range(value.strip()) if value.strip() else None
+    except UsageError as error:
+        raise SettingError(str(error).removeprefix("phone range ")) from None
+
+
+def _run_id(value: Any) -> str:
+    tag = value.strip() if isinstance(value, str) else ""
+    if not tag or not all(c.isalnum() or c in "-_" for c in tag) or len(tag) > 32:
+        raise SettingError(
+            f"{value!r} must be 1-32 letters, digits, '-' or '_' (it tags every contact written)"
+        )
+    return tag
+
+
+@settings_dataclass(frozen=True, config=SETTINGS_CONFIG)
+class Settings(SettingsModel):
+    """Everything a run needs to know about its target. Read it with ``load_settings``."""
+
+    base_url: Annotated[str | None, Setting(
+        _url, env="DIALER_BASE_URL", flag="--base-url", help="target base URL incl. /apps/api/v1",
+        default_help="start the embedded simulator",
+    )] = None
+    username: Annotated[str, Setting(
+        text(), env="DIALER_USERNAME", flag="--username", help="tenant subdomain (HTTP Basic user)",
+    )] = DEFAULT_USERNAME
+    # From the environment only: a token on a command line ends up in shell histories and CI logs.
+    api_token: Annotated[str, Setting(text(), env="DIALER_API_TOKEN")] = field(
+        default=DEFAULT_TOKEN, repr=False)
+    campaign_id: Annotated[int, Setting(
+        whole(minimum=1), env="DIALER_CAMPAIGN_ID", flag="--campaign-id",
+        help="campaign the suite writes to",
+    )] = 1
+    other_campaign_id: Annotated[int, Setting(
+        whole(minimum=1), env="DIALER_OTHER_CAMPAIGN_ID", flag="--other-campaign-id",
+        help="a second campaign, for isolation checks",
+    )] = 2
+    missing_campaign_id: Annotated[int, Setting(
+        whole(minimum=1), env="DIALER_MISSING_CAMPAIGN_ID", flag="--missing-campaign-id",
+        help="a campaign id that does not exist",
+    )] = 999_999
+    allow_writes: Annotated[bool, Setting(
+        boolean, env="DIALER_ALLOW_WRITES", flag="--allow-writes", help="allow writes to a non-loopback host",
+    )] = False
+    # The suite's pace: the requests/s it sends at most (it stays under 90 % of it), not a
+    # limit it enforces; called rate_limit where a person gives it, the target's limit.
+    pace: Annotated[float, Setting(
+        number(above=0.0), env="DIALER_RATE_LIMIT", flag="--rate-limit", file_key="rate_limit",
+        help="the target's rate limit, requests/s, that the suite paces under",
+        default_help=f"the vendor's {VENDOR_RATE_LIMIT:g} with a base URL, else the embedded "
+        f"simulator's {EMBEDDED_RATE_LIMIT:g}",
+    )] = EMBEDDED_RATE_LIMIT
+    allow_rate_limit_tests: Annotated[bool, Setting(
+        boolean, env="DIALER_ALLOW_RATE_LIMIT_TESTS", flag="--allow-rate-limit-tests",
+        help="allow bursting past the rate limit of a non-loopback host",
+    )] = False
+    phone_range: Annotated[NumberBlock | None, Setting(
+        _phone_range, env="DIALER_PHONE_RANGE", flag="--phone-range",
+        help="a number range you control, START:COUNT",
+    )] = None
+    # The simulator the suite starts when there is no base URL: the faults and the reading of
+    # the vendor page it plays (checked when it starts), the limit it enforces.
+    simulator: EmbeddedSimulator = field(default_factory=EmbeddedSimulator)
+    run_id: Annotated[str, Setting(
+        _run_id, env="DIALER_RUN_ID", flag="--run-id", help="tag of everything this run writes",
+        default_help="a new one per run",
+    )] = field(default_factory=new_run_id)
+    seed: Annotated[int | None, Setting(
+        whole(optional=True), env="DIALER_SEED", flag="--dialer-seed",
+        help="seed of the property tests; --hypothesis-seed also works",
+        default_help="a random one, printed",
+    )] = None
+    max_examples: Annotated[int, Setting(
+        whole(minimum=1), env="DIALER_MAX_EXAMPLES", flag="--max-examples",
+        help="examples per operation and mode",
+    )] = 8
+    large_import_size: Annotated[int, Setting(
+        whole(minimum=1), env="DIALER_LARGE_IMPORT_SIZE", flag="--large-import-size",
+        help="contacts in the large-import scenario",
+    )] = 1000
+    job_timeout: Annotated[float, Setting(
+        number(above=0.0), env="DIALER_JOB_TIMEOUT", flag="--job-timeout",
+        help="seconds an import job may take",
+        default_help=f"{EMBEDDED_JOB_TIMEOUT:g} on the embedded simulator, {TARGET_JOB_TIMEOUT:g} "
+        "with a base URL",
+    )] = EMBEDDED_JOB_TIMEOUT
+    request_timeout: Annotated[float, Setting(number(above=0.0), env="DIALER_REQUEST_TIMEOUT")] = 30.0
+    reports_dir: Annotated[Path, Setting(
+        path, env="DIALER_REPORTS_DIR", flag="--reports-dir", help="where reports go",
+    )] = Path("reports")
     # campaign_watch (dialer helper): how long it samples; None campaign = campaign_id on a
     # real target, a campaign the suite does not write to on the simulator.
-    watch_seconds: float = 20.0
-    watch_campaign_id: int | None = None
+    watch_seconds: Annotated[float, Setting(number(above=0.0), env="DIALER_WATCH_SECONDS")] = 20.0
+    watch_campaign_id: Annotated[int | None, Setting(
+        whole(optional=True), env="DIALER_WATCH_CAMPAIGN_ID")] = None
     # The target's size limits, when known (the vendor documents none): with them the
     # suite checks the 413s; the embedded simulator's are known.
-    max_body_bytes: int | None = None
-    max_import_bytes: int | None = None
+    max_body_bytes: Annotated[int | None, Setting(whole(minimum=1, optional=True),
+                                                       env="DIALER_MAX_BODY_BYTES")] = None
+    max_import_bytes: Annotated[int | None, Setting(whole(minimum=1, optional=True),
+                                                         env="DIALER_MAX_IMPORT_BYTES")] = None
 
-    def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{f.name}={'***' if f.name == 'api_token' else repr(getattr(self, f.name))}"
-            for f in fields(self)
-        )
-        return f"Settings({shown})"
+    @model_validator(mode="after")
+    def _three_campaigns(self) -> Settings:
+        ids = {self.campaign_id, self.other_campaign_id, self.missing_campaign_id}
+        if len(ids) != 3:
+            raise ValueError(
+                "campaign id, other campaign id and missing campaign id must be three different "
+                f"campaigns (got {self.campaign_id}, {self.other_campaign_id}, {self.missing_campaign_id})"
+            )
+        return self
 
     @property
     def embedded(self) -> bool:
@@ -120,7 +215,7 @@ class Settings:
         return (
             f"refusing to write to {self.base_url}: it is not a loopback host. Writes create "
             "and delete contacts tagged with the run id, using fictional numbers only; allow "
-            "them with --allow-writes or DIALER_ALLOW_WRITES=1"
+            f"them with {Settings.declared('allow_writes').how('1')}"
         )
 
     def with_target(self, base_url: str) -> Settings:
@@ -128,84 +223,15 @@ class Settings:
         return replace(self, base_url=base_url)
 
 
-def _url(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    if not text:
-        return None
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingError(
-            f"{text!r} is not an http(s) URL with a host (e.g. https://acme.ccaiplatform.com/apps/api/v1)"
-        )
-    if parts.query or parts.fragment:
-        raise SettingError(f"{text!r} must not carry a query or fragment")
-    try:
-        parts.port  # noqa: B018 - reading it validates it
-    except ValueError as error:
-        raise SettingError(f"{text!r}: {error}") from None
-    return text.rstrip("/")
-
-
-def _phone_range(value: Any) -> NumberBlock | None:
-    if value is None or isinstance(value, NumberBlock):
-        return value
-    if not isinstance(value, str):
-        raise SettingError(f"must be START:COUNT or START-END text, got {value!r}")
-    try:
-        return parse_number_range(value.strip()) if value.strip() else None
-    except UsageError as error:
-        raise SettingError(str(error)) from None
-
-
-def _run_id(value: Any) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if not text or not all(c.isalnum() or c in "-_" for c in text) or len(text) > 32:
-        raise SettingError(
-            f"{value!r} must be 1-32 letters, digits, '-' or '_' (it tags every contact written)"
-        )
-    return text
-
-
-def _option(name: str, convert: options.Convert, label: str) -> options.Option:
-    return options.Option(name, convert, label, ENV_PREFIX + name.upper())
-
-
-OPTIONS: tuple[options.Option, ...] = (
-    _option("base_url", _url, "base URL"),
-    _option("username", options.text(), "username"),
-    _option("api_token", options.text(), "API token"),
-    _option("campaign_id", options.whole(minimum=1), "campaign id"),
-    _option("other_campaign_id", options.whole(minimum=1), "other campaign id"),
-    _option("missing_campaign_id", options.whole(minimum=1), "missing campaign id"),
-    _option("allow_writes", options.flag, "allow writes"),
-    _option("rate_limit", options.positive_number(), "rate limit"),
-    _option("allow_rate_limit_tests", options.flag, "allow rate-limit tests"),
-    _option("phone_range", _phone_range, "phone range"),
-    # The simulator checks the names against its catalog when it starts.
-    _option("simulator_faults", options.items(), "simulator faults"),
-    _option("simulator_rate_limit", options.positive_number(), "simulator rate limit"),
-    # The variables `dialer-suite serve` reads too: one export switches every simulator.
-    options.Option("simulator_assume", options.pairs("ID=CHOICE"), "simulator assumption choices",
-                   "DIALER_SIM_ASSUME"),
-    options.Option("simulator_vendor_profile", options.text(optional=True), "simulator vendor profile",
-                   "DIALER_SIM_VENDOR_PROFILE"),
-    _option("run_id", _run_id, "run id"),
-    _option("seed", options.whole(optional=True), "seed"),
-    _option("max_examples", options.whole(minimum=1), "max examples"),
-    _option("large_import_size", options.whole(minimum=1), "large import size"),
-    _option("job_timeout", options.positive_number(), "job timeout"),
-    _option("request_timeout", options.positive_number(), "request timeout"),
-    _option("reports_dir", options.path, "reports dir"),
-    _option("watch_seconds", options.positive_number(), "watch seconds"),
-    _option("watch_campaign_id", options.whole(optional=True), "watch campaign id"),
-    _option("max_body_bytes", options.whole(minimum=1, optional=True), "the target's body size limit"),
-    _option("max_import_bytes", options.whole(minimum=1, optional=True), "the target's import size limit"),
-)
-
-# Tables of the settings file that belong to other commands.
-_OTHER_TABLES = ("simulator",)
+def settings_layers(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] = os.environ,
+    config_path: Path | None = None,
+) -> Layers:
+    """The suite's settings as given, and where each came from (``overrides``: the command line,
+    None values not given)."""
+    return read_layers(Settings, given=overrides, environ=environ, config_path=config_path,
+                       ignore=_OTHER_TABLES)
 
 
 def load_settings(
@@ -214,36 +240,28 @@ def load_settings(
     config_path: Path | None = None,
 ) -> Settings:
     """Settings from file < environment < ``overrides`` (None values in overrides are ignored)."""
-    values = options.layered(
-        OPTIONS, given=overrides, environ=environ,
-        file=options.read_config_file(config_path, environ), ignore=_OTHER_TABLES,
-    )
-    return _with_defaults(values)
+    return settings_from(settings_layers(overrides, environ, config_path))
 
 
-def _with_defaults(values: dict[str, Any]) -> Settings:
-    """Fill the defaults that depend on the target, then check the combination."""
-    base_url = values.get("base_url")
-    if base_url is not None and "rate_limit" not in values:
+def settings_from(layers: Layers) -> Settings:
+    """The settings of ``layers``, with the defaults that depend on the target filled in."""
+    settings = layers.build(Settings)
+    embedded = settings.base_url is None
+    defaults: dict[str, Any] = {}
+    if not layers.given("pace"):
         # A real tenant (or a simulator started by hand) enforces the vendor's limit.
-        values["rate_limit"] = VENDOR_RATE_LIMIT
-    if base_url is None and "rate_limit" not in values:
-        values["rate_limit"] = values.get("simulator_rate_limit", EMBEDDED_RATE_LIMIT)
-    if "job_timeout" not in values:
-        # The embedded simulator finishes jobs in well under a second; a real tenant
-        # queues them behind other work.
-        values["job_timeout"] = EMBEDDED_JOB_TIMEOUT if base_url is None else TARGET_JOB_TIMEOUT
-    if base_url is not None and not is_loopback(base_url) and "api_token" not in values:
+        defaults["pace"] = settings.simulator.rate_limit if embedded else VENDOR_RATE_LIMIT
+    if not layers.given("job_timeout"):
+        defaults["job_timeout"] = EMBEDDED_JOB_TIMEOUT if embedded else TARGET_JOB_TIMEOUT
+    if not embedded and not settings.loopback and not layers.given("api_token"):
         raise UsageError(
-            f"no API token for {base_url}: set DIALER_API_TOKEN (and DIALER_USERNAME, the "
-            "tenant subdomain)"
+            f"no API token for {settings.base_url}: set {Settings.declared('api_token').env} (and "
+            f"{Settings.declared('username').env}, the tenant subdomain)"
         )
-    settings = Settings(**values)
-    ids = {settings.campaign_id, settings.other_campaign_id, settings.missing_campaign_id}
-    if len(ids) != 3:
-        raise UsageError(
-            "campaign id, other campaign id and missing campaign id must be three different "
-            f"campaigns (got {settings.campaign_id}, {settings.other_campaign_id}, "
-            f"{settings.missing_campaign_id})"
-        )
-    return settings
+    return replace(settings, **defaults)
+
+
+def credentials_environment(settings: Settings) -> dict[str, str]:
+    """The variables a child process reads ``settings``' credentials from (never its command line)."""
+    return {str(Settings.declared("username").env): settings.username,
+            str(Settings.declared("api_token").env): settings.api_token}

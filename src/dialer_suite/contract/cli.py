@@ -89,11 +89,11 @@ def _check_baseline_args(pytest_args: list[str]) -> None:
 
 def _reports_dir(pytest_args: list[str]) -> Path:
     """Where the plugin writes (``--reports-dir``, else settings), without running pytest."""
-    given = _option(pytest_args, "--reports-dir")
+    from dialer_suite.config.settings import Settings, load_settings
+
+    given = _option(pytest_args, str(Settings.declared("reports_dir").flag))
     if given is not None:
         return Path(given)
-    from dialer_suite.config.settings import load_settings
-
     return Path(load_settings().reports_dir)
 
 

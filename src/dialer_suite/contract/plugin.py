@@ -22,7 +22,9 @@ from typing import Any
 
 import pytest
 
-from dialer_suite.config.settings import Settings, load_settings
+from dialer_suite.config.flags import add_flags, given_by_flags, without_flags
+from dialer_suite.config.layers import CONFIG_ENV
+from dialer_suite.config.settings import Settings, settings_from, settings_layers
 from dialer_suite.contract import baseline, rendering
 from dialer_suite.contract.baseline_plugin import HOOKS_KEY, BaselineCheck, BaselineHooks
 from dialer_suite.contract.facts import Seen
@@ -33,46 +35,18 @@ from dialer_suite.errors import UsageError
 
 JUNIT_NAME = "contract-junit.xml"
 
-# Options map onto settings names; None means "not given", so lower layers apply.
-_OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("--base-url", "base_url", {"help": "target base URL incl. /apps/api/v1 (default: start the "
-                                "embedded simulator) [DIALER_BASE_URL]"}),
-    ("--username", "username", {"help": "tenant subdomain (HTTP Basic user) [DIALER_USERNAME]; "
-                                "the token is read from DIALER_API_TOKEN only"}),
-    ("--campaign-id", "campaign_id", {"help": "campaign the suite writes to [DIALER_CAMPAIGN_ID]"}),
-    ("--other-campaign-id", "other_campaign_id",
-     {"help": "a second campaign, for isolation checks [DIALER_OTHER_CAMPAIGN_ID]"}),
-    ("--missing-campaign-id", "missing_campaign_id",
-     {"help": "a campaign id that does not exist [DIALER_MISSING_CAMPAIGN_ID]"}),
-    ("--allow-writes", "allow_writes", {"action": "store_const", "const": True,
-                                        "help": "allow writes to a non-loopback host "
-                                        "[DIALER_ALLOW_WRITES=1]"}),
-    ("--allow-rate-limit-tests", "allow_rate_limit_tests",
-     {"action": "store_const", "const": True,
-      "help": "allow bursting past the rate limit of a non-loopback host "
-      "[DIALER_ALLOW_RATE_LIMIT_TESTS=1]"}),
-    ("--rate-limit", "rate_limit", {"help": "requests/s to pace under [DIALER_RATE_LIMIT]"}),
-    ("--phone-range", "phone_range", {"help": "a number range you control, START:COUNT "
-                                      "[DIALER_PHONE_RANGE]"}),
-    ("--run-id", "run_id", {"help": "tag of everything this run writes [DIALER_RUN_ID]"}),
-    ("--dialer-seed", "seed", {"help": "seed of the property tests [DIALER_SEED]; "
-                               "--hypothesis-seed also works"}),
-    ("--max-examples", "max_examples", {"help": "examples per operation and mode "
-                                        "[DIALER_MAX_EXAMPLES]"}),
-    ("--large-import-size", "large_import_size", {"help": "contacts in the large-import scenario "
-                                                  "[DIALER_LARGE_IMPORT_SIZE]"}),
-    ("--job-timeout", "job_timeout", {"help": "seconds an import job may take "
-                                      "[DIALER_JOB_TIMEOUT]"}),
-    ("--reports-dir", "reports_dir", {"help": "where reports go [DIALER_REPORTS_DIR]"}),
-)
+_PREFIX = "dialer_"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("dialer-suite", "dialer-suite contract suite")
-    for flag, name, kwargs in _OPTIONS:
-        group.addoption(flag, dest=f"dialer_{name}", default=None, **kwargs)
+    group = parser.getgroup(
+        "dialer-suite",
+        "dialer-suite contract suite (each option also from the variable named with it, or from "
+        f"[tool.dialer-suite] in pyproject.toml; settings with no option: {without_flags(Settings)})",
+    )
+    add_flags(group.addoption, Settings, dest_prefix=_PREFIX)
     group.addoption("--dialer-config", dest="dialer_config", default=None,
-                    help="a TOML settings file [DIALER_CONFIG]")
+                    help=f"a TOML settings file [{CONFIG_ENV}]")
     group.addoption("--record-baseline", dest="dialer_record_baseline", default=None, metavar="FILE",
                     help="record what the target does (per assumption, operation and test) in FILE")
     group.addoption("--baseline", dest="dialer_baseline", default=None, metavar="FILE",
@@ -82,24 +56,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    overrides = {name: config.getoption(f"dialer_{name}") for _, name, _ in _OPTIONS}
+    overrides = given_by_flags(Settings, config.getoption, dest_prefix=_PREFIX)
     if overrides["seed"] is None and config.getoption("hypothesis_seed", None) is not None:
         overrides["seed"] = config.getoption("hypothesis_seed")
     path = config.getoption("dialer_config")
     try:
-        settings = load_settings(overrides, config_path=Path(path) if path else None)
+        layers = settings_layers(overrides, config_path=Path(path) if path else None)
+        settings = settings_from(layers)
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
     if settings.seed is None:
         # A seed always exists, so every run can be repeated: it is printed and reported.
         settings = replace(settings, seed=random.SystemRandom().randrange(2**31))
-    if settings.embedded and settings.simulator_faults:
+    if settings.embedded and settings.simulator.faults:
         from dialer_suite.simulator import faults
 
         try:
-            faults.validate(settings.simulator_faults)
+            faults.validate(settings.simulator.faults)
         except UsageError as error:
-            raise pytest.UsageError(f"DIALER_SIMULATOR_FAULTS: {error}") from None
+            raise pytest.UsageError(f"{layers.origin('simulator', 'faults')}: {error}") from None
     run_report = RunReport(run_id=settings.run_id, seed=settings.seed,
                            target=settings.base_url or _embedded(settings))
     remember(config, settings, run_report)
@@ -126,8 +101,9 @@ def _baseline_hooks(config: pytest.Config, settings: Settings, run_report: RunRe
 
 def _embedded(settings: Settings) -> str:
     """The embedded simulator, and the reading of the vendor page it plays when not the default."""
-    reading = [f"profile {settings.simulator_vendor_profile}"] if settings.simulator_vendor_profile else []
-    reading += [f"{key}={value}" for key, value in sorted(settings.simulator_assume.items())]
+    simulator = settings.simulator
+    reading = [f"profile {simulator.vendor_profile}"] if simulator.vendor_profile else []
+    reading += [f"{key}={value}" for key, value in sorted(simulator.assume.items())]
     return "embedded simulator" + (f" ({', '.join(reading)})" if reading else "")
 
 
@@ -139,7 +115,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [
         f"dialer-suite: target {target}; run id {settings.run_id}; seed {settings.seed} "
         f"(repeat with --dialer-seed {settings.seed} --run-id <new id>); pacing under "
-        f"{settings.rate_limit:g} requests/s; writes "
+        f"{settings.pace:g} requests/s; writes "
         f"{'allowed' if settings.writes_allowed else 'refused'}",
     ]
 
@@ -161,7 +137,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("rate_limit") and not settings.rate_limit_tests_allowed:
             item.add_marker(pytest.mark.skip(reason=(
                 f"bursting past the rate limit of {settings.base_url} may disturb a shared "
-                "tenant; opt in with --allow-rate-limit-tests or DIALER_ALLOW_RATE_LIMIT_TESTS=1"
+                f"tenant; opt in with {Settings.declared('allow_rate_limit_tests').how('1')}"
             )))
 
 

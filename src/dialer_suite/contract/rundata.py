@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dialer_suite.api.testdata import PhoneFactory, fictional_blocks, make_contact
+from dialer_suite.config.settings import Settings
 from dialer_suite.errors import UsageError
 from dialer_suite.http.client import ContractViolation, DialerClient, iter_run_contacts
 from dialer_suite.http.jobs import JobNotFinished, StuckJobs, wait_for_job
@@ -58,7 +59,9 @@ class RunPhones:
                 if number not in self._issued:
                     self._issued.add(number)
                     return number
-        raise UsageError("the phone factory keeps repeating numbers; set DIALER_PHONE_RANGE")
+        raise UsageError(
+            f"the phone factory keeps repeating numbers; set {Settings.declared('phone_range').how()}"
+        )
 
     def take(self, count: int) -> list[str]:
         return [self.one() for _ in range(count)]

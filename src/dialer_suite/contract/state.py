@@ -40,7 +40,8 @@ def current_settings() -> Settings:
 def run_phones(run_id: str) -> RunPhones:
     """The run's one source of numbers: scenarios and generated requests never share one."""
     settings = current_settings()
-    factory = PhoneFactory(run_id, extra=settings.phone_range, allow_possible=settings.loopback)
+    factory = PhoneFactory(run_id, extra=settings.phone_range, allow_possible=settings.loopback,
+                           more_numbers=Settings.declared("phone_range").how())
     return RunPhones(factory, run_id)
 
 

@@ -92,7 +92,7 @@ class DialerClient:
             settings.base_url,
             settings.username,
             settings.api_token,
-            rate_limit=settings.rate_limit,
+            rate_limit=settings.pace,
             report=report,
             timeout=settings.request_timeout,
             transport=transport,

@@ -14,8 +14,10 @@ import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from dialer_suite.config.settings import Settings
+
 REDACTED = "[REDACTED]"
-CURL_CREDENTIALS = "$DIALER_USERNAME:$DIALER_API_TOKEN"
+CURL_CREDENTIALS = f"${Settings.declared('username').env}:${Settings.declared('api_token').env}"
 # Large import files are kept whole for curl up to this size, then cut (the message says so).
 MAX_KEPT_BODY = 64 * 1024
 _SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dialer_suite.config.settings import Settings
 from dialer_suite.http.client import DialerClient, Result
 
 TERMINAL = frozenset({"completed", "failed"})
@@ -169,7 +170,7 @@ def wait_for_job(
                 stuck.record(StuckJob(describe, status, elapsed))
             raise JobNotFinished(
                 f"{describe} still {status!r} after {elapsed:.1f} s ({reads} polls; timeout "
-                f"{timeout:.0f} s, DIALER_JOB_TIMEOUT)"
+                f"{timeout:.0f} s, {Settings.declared('job_timeout').env})"
             )
         sleep(interval)
     raise AssertionError("unreachable: the intervals never end")

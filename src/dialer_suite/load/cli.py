@@ -7,13 +7,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dialer_suite.config.settings import load_settings
+from dialer_suite.config.flags import add_flags, given_by_flags
+from dialer_suite.config.settings import Settings, load_settings
 from dialer_suite.errors import UsageError
 from dialer_suite.load.profiles import PROFILE_NAMES, Request, build_plan, describe
 from dialer_suite.load.runner import LoadOptions, load_tests_dir, locustfile_for, run
 
 _DURATION = re.compile(r"^\s*(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[smh]?)\s*$")
 _UNIT_SECONDS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
+_SETTINGS = ("base_url", "allow_writes")
 
 
 def parse_duration(text: str) -> float:
@@ -34,7 +36,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--profile", required=True, choices=PROFILE_NAMES)
     parser.add_argument("--scenario", help="locustfile in load_tests/ (default: the profile's)")
-    parser.add_argument("--base-url", help="target incl. /apps/api/v1 (default: embedded simulator)")
     parser.add_argument(
         "--rate", type=float, help="operations/s offered (stress: the first step and step size)"
     )
@@ -48,9 +49,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--poll-interval", type=float, default=0.25, help="seconds between job polls")
     parser.add_argument("--slo", type=Path, help="SLO file (default load_tests/slo.toml)")
     parser.add_argument("--report-dir", type=Path, help="default reports/load/<profile>")
-    parser.add_argument(
-        "--allow-writes", action="store_true", default=None, help="allow a non-loopback target"
-    )
+    # The suite's settings a load run takes from its command line; the others come from the
+    # environment and the file, as for every command.
+    add_flags(parser.add_argument, Settings, names=_SETTINGS)
     parser.add_argument(
         "--simulator-latency-ms", type=float, default=0.0, help="embedded simulator: added latency"
     )
@@ -67,7 +68,7 @@ def register(subparsers: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = load_settings({"base_url": args.base_url, "allow_writes": args.allow_writes})
+    settings = load_settings(given_by_flags(Settings, lambda dest: getattr(args, dest), names=_SETTINGS))
     if args.processes < 0 or args.processes > 64:
         raise UsageError(f"--processes must be between 0 and 64, got {args.processes}")
     if args.poll_interval <= 0:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 
 from dialer_suite.api.testdata import NumberBlock, PhoneFactory
+from dialer_suite.config.settings import Settings
 
 _NANP_FIRST = 2_000_000_000
 _NANP_SPAN = 8_000_000_000
@@ -39,7 +40,8 @@ class PhoneSource:
         self._issued = 0
         digest = hashlib.sha256(run_id.encode()).digest()
         self._offset = int.from_bytes(digest[:8], "big") % _NANP_SPAN
-        self._factory = None if loopback else PhoneFactory(run_id, extra=extra)
+        self._factory = None if loopback else PhoneFactory(
+            run_id, extra=extra, more_numbers=str(Settings.declared("phone_range").env))
 
     def take(self, count: int) -> list[str]:
         """``count`` fresh numbers (E.164); a UsageError when the safe pool runs out."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from dialer_suite.config.settings import Settings
 from dialer_suite.errors import UsageError
 
 # Hard caps: a mistyped option must never turn into an unbounded run.
@@ -136,7 +137,7 @@ def build_plan(request: Request, *, rate_ceiling: float | None) -> Plan:
     ceiling = min(MAX_RATE, rate_ceiling) if rate_ceiling else MAX_RATE
     if request.rate is not None and request.rate > ceiling:
         how = (
-            "raise it deliberately with DIALER_RATE_LIMIT"
+            f"raise it deliberately with {Settings.declared('pace').env}"
             if rate_ceiling and rate_ceiling < MAX_RATE
             else "that is the suite's hard cap"
         )

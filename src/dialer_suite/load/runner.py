@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dialer_suite.config.settings import Settings
+from dialer_suite.config.settings import Settings, credentials_environment
 from dialer_suite.errors import UsageError
 from dialer_suite.load.profiles import Plan, Request
 from dialer_suite.load.run_plan import RunPlan, build_run_plan
@@ -126,7 +126,7 @@ def run(options: LoadOptions, settings: Settings) -> int:
 
 @contextlib.contextmanager
 def _target(options: LoadOptions, settings: Settings) -> Iterator[tuple[str, dict[str, str]]]:
-    env = {**os.environ, "DIALER_USERNAME": settings.username, "DIALER_API_TOKEN": settings.api_token}
+    env = {**os.environ, **credentials_environment(settings)}
     if settings.base_url is not None:
         yield settings.base_url, env
         return
@@ -134,7 +134,7 @@ def _target(options: LoadOptions, settings: Settings) -> Iterator[tuple[str, dic
 
     print(
         f"dialer-suite load: starting the embedded simulator (rate limit off, faults: "
-        f"{', '.join(settings.simulator_faults) or 'none'}, latency {options.simulator_latency_ms:g} ms)",
+        f"{', '.join(settings.simulator.faults) or 'none'}, latency {options.simulator_latency_ms:g} ms)",
         flush=True,
     )
     with embedded_simulator(settings, rate_limit=None, latency_ms=options.simulator_latency_ms) as simulator:

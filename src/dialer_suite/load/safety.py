@@ -3,7 +3,8 @@
 A load run writes contacts as fast as it is told to. Against anything that is
 not loopback it must be allowed explicitly (``--allow-writes`` /
 ``DIALER_ALLOW_WRITES``), and every process stays under the tenant's rate
-limit (the vendor's 10 requests/s unless ``DIALER_RATE_LIMIT`` raises it).
+limit (the vendor's 10 requests/s unless ``DIALER_RATE_LIMIT`` raises it: the
+suite's pace).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ def check_target(base_url: str, *, allow_writes: bool) -> None:
     raise UsageError(
         f"refusing to load {base_url}: it is not a loopback host. A load run writes contacts "
         "(fictional numbers, tagged with the run id) at the requested rate; allow it with "
-        "--allow-writes or DIALER_ALLOW_WRITES=1"
+        f"{Settings.declared('allow_writes').how('1')}"
     )
 
 
 def rate_ceiling(base_url: str, settings: Settings) -> float | None:
     """Requests/s no run may exceed against ``base_url``; None on loopback (the hard cap applies)."""
-    return None if is_loopback(base_url) else settings.rate_limit
+    return None if is_loopback(base_url) else settings.pace

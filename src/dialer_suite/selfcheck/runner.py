@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from dialer_suite.config.layers import ENV_PREFIX
+from dialer_suite.config.settings import Settings
 from dialer_suite.selfcheck.junit import JUnitError, read_failures, read_schemathesis_failures
 from dialer_suite.selfcheck.load_gates import LoadSummaryError, read_breaches
 from dialer_suite.selfcheck.model import Failure, RunOptions, RunRequest, RunResult, RunStatus, Tool
@@ -104,30 +106,34 @@ def child_environment(
     left in the caller's shell must not point a faulty-simulator run at a real
     tenant, nor change what the clean run checks.
     """
-    env = {key: value for key, value in environ.items() if not key.startswith("DIALER_")}
+    env = {key: value for key, value in environ.items() if not key.startswith(ENV_PREFIX)}
     # Every run imports and compiles the same few hundred modules (pytest also rewrites
     # the plugins' assertions); letting the runs keep their bytecode saves seconds of CPU each.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    if faults:
-        env["DIALER_SIMULATOR_FAULTS"] = ",".join(faults)
-    if vendor and "=" in vendor:
-        env["DIALER_SIM_ASSUME"] = vendor
-    elif vendor:
-        env["DIALER_SIM_VENDOR_PROFILE"] = vendor
-    return env
+    chosen = {"simulator.faults": ",".join(faults)} if faults else {}
+    if vendor:
+        chosen["simulator.assume" if "=" in vendor else "simulator.vendor_profile"] = vendor
+    return env | _variables(chosen)
 
 
 def _environment(request: RunRequest, options: RunOptions, folder: Path) -> dict[str, str]:
     env = child_environment(os.environ, (request.fault,) if request.fault else (), request.vendor)
-    env["DIALER_SEED"] = str(request.seed)
-    # The suite derives its phone numbers from the run id; a run id from the seed makes a
-    # fault run reproducible from its seed alone. Every run has its own simulator, so
-    # runs sharing an id cannot see each other's data.
-    env["DIALER_RUN_ID"] = f"sc{request.seed:06d}"
-    env["DIALER_JOB_TIMEOUT"] = str(options.job_timeout)
-    env["DIALER_REPORTS_DIR"] = str(folder / "reports")
+    env |= _variables({
+        "seed": str(request.seed),
+        # The suite derives its phone numbers from the run id; a run id from the seed makes a
+        # fault run reproducible from its seed alone. Every run has its own simulator, so
+        # runs sharing an id cannot see each other's data.
+        "run_id": f"sc{request.seed:06d}",
+        "job_timeout": str(options.job_timeout),
+        "reports_dir": str(folder / "reports"),
+    })
     env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(folder / _HYPOTHESIS)
     return env
+
+
+def _variables(values: Mapping[str, str]) -> dict[str, str]:
+    """The environment that gives each of the suite's settings ``values`` (by name) to a child."""
+    return {str(Settings.declared(name).env): value for name, value in values.items()}
 
 
 def _suite_command(request: RunRequest, options: RunOptions, folder: Path) -> list[str]:

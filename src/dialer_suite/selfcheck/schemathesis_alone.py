@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from dialer_suite.config.settings import Settings
+from dialer_suite.config.simulator import EmbeddedSimulator
 from dialer_suite.selfcheck.model import RunOptions
 
 USERNAME_ENV = "SELFCHECK_ST_USERNAME"
@@ -46,7 +47,7 @@ def simulator_for(fault: str | None, seed: int) -> Iterator[Target]:
     """
     from dialer_suite.simulator.embedded import embedded_simulator
 
-    settings = Settings(simulator_faults=(fault,) if fault else (), seed=seed)
+    settings = Settings(simulator=EmbeddedSimulator(faults=(fault,) if fault else ()), seed=seed)
     with embedded_simulator(settings, rate_limit=None) as handle:
         yield handle
 

@@ -3,10 +3,11 @@
 The contract suite, the load suite and selfcheck all start it from a
 ``Settings`` through here, so the credentials, campaigns, faults and seed of
 a run always reach the simulator the same way; only what a command must
-decide for itself (the rate limit, an added latency) is passed on top. The
-assumption choices come from the simulator's own settings
-(``DIALER_SIM_ASSUME``, ``DIALER_SIM_VENDOR_PROFILE`` or the file), so that
-the suite can be run against every alternative without a setting of its own.
+decide for itself (the limit it enforces, None for off; an added latency) is
+passed on top. The faults and the reading of the vendor page come from the
+settings' nested ``simulator`` (``EmbeddedSimulator``), read from the same
+variables as ``dialer-suite serve``'s, so that one export switches every
+simulator and the suite can be run against every alternative.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def embedded_config(
     settings: Settings, *, rate_limit: float | None, latency_ms: float = 0.0
 ) -> SimulatorConfig:
     """The simulator for ``settings``: its credentials, the run's campaigns, faults, seed and
-    reading of the vendor page (``simulator_assume``, ``simulator_vendor_profile``).
+    reading of the vendor page (``settings.simulator``); ``rate_limit`` is the limit it enforces.
 
     A third campaign of its own (the first id after the suite's two that is not
     the missing one) lets the campaign watch dial without touching the contacts
@@ -37,11 +38,11 @@ def embedded_config(
         token=settings.api_token,
         campaigns=(settings.campaign_id, settings.other_campaign_id, spare),
         rate_limit=rate_limit,
-        faults=settings.simulator_faults,
+        faults=settings.simulator.faults,
         seed=settings.seed or 0,
         latency_ms=latency_ms,
-        assume=settings.simulator_assume,
-        vendor_profile=settings.simulator_vendor_profile,
+        assume=settings.simulator.assume,
+        vendor_profile=settings.simulator.vendor_profile,
     )
 
 

@@ -1,69 +1,26 @@
-"""Typed options and the layers they are read from: the one settings mechanism of the project.
+"""Converters: how the text a person types, or a TOML/JSON value, becomes a setting's value.
 
-Every setting a person can give — the suite's target and limits, the
-simulator's tenant and limits, the dialer's tempo — is an ``Option``: a name,
-how a person calls it in a message, the environment variable it may come
-from, and a converter. Values come in layers, a later one winning:
-
-    the TOML file  <  the environment  <  the command line (or a JSON body)
-
-A converter accepts text (environment variables and command lines are text)
-and the native value of its type (TOML and JSON are typed), and refuses
-anything else with a sentence that says what to send instead. A bad value
-therefore ends a command with one line, never a traceback, whichever layer it
-came from; and the same converters check values set in code (``check``).
+Environment variables and command lines are text; TOML, JSON and code give
+native values. A converter accepts both and refuses anything else with a
+``SettingError`` whose sentence completes "<where it came from> ...", saying
+what to send instead. Each setting names its converter in its declaration
+(``declare.Setting``), where pydantic runs it before checking the type, so a
+bad value ends a command with one line whichever layer it came from.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from dialer_suite.errors import UsageError
-
-CONFIG_ENV = "DIALER_CONFIG"
-PYPROJECT_TABLE = ("tool", "dialer-suite")
-
 
 class SettingError(ValueError):
-    """A value a converter refuses; the message completes "<option> ...". """
+    """A value a converter refuses; the message completes "<setting> ...". """
 
 
 Convert = Callable[[Any], Any]
-
-
-@dataclass(frozen=True)
-class Option:
-    """One setting: its field name, its converter, how messages name it, where else it comes from."""
-
-    name: str
-    convert: Convert
-    label: str = ""
-    env: str | None = None
-
-    def parse(self, value: Any) -> Any:
-        """``value`` converted, or a UsageError naming the option (and its variable)."""
-        try:
-            return self.convert(value)
-        except SettingError as error:
-            raise UsageError(f"{self.described} {error}") from None
-
-    @property
-    def described(self) -> str:
-        label = self.label or self.name.replace("_", " ")
-        return f"{label} ({self.env})" if self.env else label
-
-
-def options_by_name(options: Iterable[Option]) -> dict[str, Option]:
-    return {option.name: option for option in options}
-
-
-# -- converters ---------------------------------------------------------------------------
 
 
 def _is_number(value: Any) -> bool:
@@ -131,15 +88,11 @@ def number(
     return convert
 
 
-def positive_number(optional: bool = False) -> Convert:
-    return number(above=0.0, optional=optional)
-
-
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 
 
-def flag(value: Any) -> bool:
+def boolean(value: Any) -> bool:
     """true/false, or the words 1/0, true/false, yes/no, on/off."""
     if isinstance(value, bool):
         return value
@@ -222,70 +175,3 @@ def path(value: Any) -> Path:
         return value
     converted: str = text()(value)
     return Path(converted)
-
-
-# -- layers --------------------------------------------------------------------------------
-
-
-def read_config_file(
-    config_path: Path | None, environ: Mapping[str, str] = os.environ, *, section: str | None = None
-) -> dict[str, Any]:
-    """The settings table of the TOML file: ``[tool.dialer-suite]`` of ``pyproject.toml``, or
-    the whole file named by ``config_path`` / ``$DIALER_CONFIG`` (or its ``[tool.dialer-suite]``).
-
-    ``section`` picks a sub-table (``simulator``: ``[tool.dialer-suite.simulator]``).
-    Keys are normalised (``campaign-id`` = ``campaign_id``).
-    """
-    explicit = config_path or (Path(environ[CONFIG_ENV]) if environ.get(CONFIG_ENV) else None)
-    where = explicit or Path("pyproject.toml")
-    if not where.exists():
-        if explicit is not None:
-            raise UsageError(f"config file {where} does not exist")
-        return {}
-    try:
-        document = tomllib.loads(where.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"config file {where} is not readable TOML: {error}") from None
-    table: Any = document.get(PYPROJECT_TABLE[0], {}).get(PYPROJECT_TABLE[1])
-    if table is None:
-        table = {} if where.name == "pyproject.toml" else document
-    if section is not None:
-        table = table.get(section, {})
-    if not isinstance(table, dict):
-        raise UsageError(f"config file {where}: [{section}] must be a table")
-    return {str(key).replace("-", "_"): value for key, value in table.items()}
-
-
-def layered(
-    options: Iterable[Option],
-    *,
-    given: Mapping[str, Any] | None = None,
-    environ: Mapping[str, str] = os.environ,
-    file: Mapping[str, Any] | None = None,
-    ignore: Iterable[str] = (),
-) -> dict[str, Any]:
-    """The values set in any layer (file < environment < ``given``), converted.
-
-    ``given`` is the command line (None values mean "not given"). Keys of the
-    file or ``given`` that no option has are refused (a typo must not be
-    ignored), except ``ignore`` (sub-tables that belong to another command).
-    """
-    known = options_by_name(options)
-    layers = (
-        ("config file", {k: v for k, v in (file or {}).items() if k not in set(ignore)}),
-        ("environment", {o.name: environ[o.env] for o in known.values() if o.env and o.env in environ}),
-        ("options", {k: v for k, v in (given or {}).items() if v is not None}),
-    )
-    raw: dict[str, Any] = {}
-    for source, layer in layers:
-        unknown = sorted(set(layer) - set(known))
-        if unknown:
-            raise UsageError(f"unknown setting(s) in {source}: {', '.join(unknown)}")
-        raw.update(layer)
-    return {name: known[name].parse(value) for name, value in raw.items()}
-
-
-def check(instance: Any, options: Iterable[Option]) -> None:
-    """Run every option's converter on the value ``instance`` holds (values set in code)."""
-    for option in options:
-        option.parse(getattr(instance, option.name))
