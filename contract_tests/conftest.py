@@ -134,10 +134,9 @@ def run_data(target: Target, client: DialerClient, report: RunReport) -> Iterato
             report.note("cleanup", "skipped: the embedded simulator is discarded with its data")
         elif settings.writes_allowed:
             result = clean_up(
-                client, data, report.jobs, (settings.campaign_id, settings.other_campaign_id),
+                client, data, report.ledger, (settings.campaign_id, settings.other_campaign_id),
                 job_timeout=settings.job_timeout,
             )
-            report.left = len(result.left)
             report.note("cleanup", f"removed {result.removed} contact(s) of run {settings.run_id}")
             for index, leftover in enumerate(result.left, start=1):
                 report.note(f"left on target #{index}", str(leftover))

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from dialer_suite.contract.ledger import RunLedger
 from dialer_suite.contract.report import RunReport
 from dialer_suite.http.client import DialerClient
 from dialer_suite.http.throttle import SpacedThrottle
@@ -41,7 +42,7 @@ def make_client() -> Iterator[Callable[[Handler], DialerClient]]:
 
     def make(handler: Handler) -> DialerClient:
         client = DialerClient(
-            BASE, USER, TOKEN, rate_limit=1e6, report=RunReport(run_id="r1"),
+            BASE, USER, TOKEN, rate_limit=1e6, report=RunReport(RunLedger("r1")),
             transport=httpx.MockTransport(handler), throttle=SpacedThrottle(1e6),
         )
         clients.append(client)

@@ -25,6 +25,7 @@ from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.contract import compare
 from dialer_suite.contract.baseline import FACT, GENERATED_DATA, RUN, snapshot
 from dialer_suite.contract.facts import SCENARIOS, Seen, key_paths, path_ids
+from dialer_suite.contract.ledger import RunLedger
 from dialer_suite.contract.normalize import stable_fact
 from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, Outcome, RunReport
 from dialer_suite.http.exchange import Exchange
@@ -71,7 +72,7 @@ def answer(report: RunReport, operation_id: str, status: int, body: Any = None,
 def run(vendor: Vendor, *, run_id: str = "aaaa1111", first_id: int = 865,
         skip_import: bool = False) -> dict[str, Any]:
     """A run of a few scenario tests (and one property test) against ``vendor``, as a baseline."""
-    report = RunReport(run_id=run_id, seed=first_id, target="https://acme:s3cret@vendor.test/apps/api/v1")
+    report = RunReport(RunLedger(run_id), seed=first_id, target="https://acme:s3cret@vendor.test/apps/api/v1")
     report.seen = seen = Seen(run_id=run_id)
     seen.source = SCENARIOS
     added: dict[str, Any] = {"name": f"dialer-suite {run_id} #1", "phone_number": "+12015550123",

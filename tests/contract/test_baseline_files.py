@@ -26,6 +26,7 @@ from dialer_suite.contract import compare
 from dialer_suite.contract.baseline import FACT, GENERATED_DATA, Baseline, load, spec_identity, write
 from dialer_suite.contract.baseline_plugin import BaselineHooks
 from dialer_suite.contract.facts import Seen
+from dialer_suite.contract.ledger import RunLedger
 from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, Outcome, RunReport
 
 _ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +135,7 @@ class _Item:
 
 def _hooks(tests: dict[str, Any]) -> BaselineHooks:
     data = {**run(LEAN), "tests": tests}
-    report = RunReport(run_id="cccc3333")
+    report = RunReport(RunLedger("cccc3333"))
     report.seen = Seen(run_id="cccc3333")
     return BaselineHooks(cast(pytest.Config, None), report, Baseline(Path("b.json"), data), None,
                          embedded=True)

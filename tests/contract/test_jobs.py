@@ -7,6 +7,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from dialer_suite.contract.property import broken_assumptions
+from dialer_suite.contract.report import RunReport
 from dialer_suite.http.client import ContractViolation, DialerClient
 from dialer_suite.http.jobs import (
     Backoff,
@@ -63,7 +65,7 @@ class _Clock:
         self.now += seconds
 
 
-def _job(status: str) -> httpx.Response:
+def _job(status: object) -> httpx.Response:
     return json_response(200, {"id": 3, "status": status, "type": "Jobs::Bulk::Campaign::ParentJob"})
 
 
@@ -86,10 +88,41 @@ def test_a_job_that_never_finishes_fails_with_id_status_and_time(make_client: Ma
     assert "import job 3" in message and "'in_progress'" in message and " s (" in message
 
 
-def test_a_job_status_outside_the_enum_fails_the_poll(make_client: MakeClient) -> None:
+def test_a_job_status_outside_the_examples_is_waited_through_and_kept_under_its_assumption(
+    make_client: MakeClient,
+) -> None:
+    answers = iter([_job("queued"), _job("queued"), _job("completed")])
+    client = make_client(lambda request: next(answers))
+    clock = _Clock()
+    assert poll_job(client, 1, 3, timeout=5, clock=clock, sleep=clock.sleep)["status"] == "completed"
+    assert isinstance(client.report, RunReport)
+    assert client.report.assumed_shapes == {
+        (("job-statuses",), "getImportJob 200: at /status: 'queued' is not one of the 3 allowed values"): 2
+    }
+
+
+def test_a_job_that_never_reads_a_documented_end_fails_under_job_statuses(make_client: MakeClient) -> None:
     client = make_client(lambda request: _job("Completed"))
-    with pytest.raises(ContractViolation, match="'Completed' is not one of the 3 allowed values"):
+    clock = _Clock()
+    with pytest.raises(JobNotFinished, match="still 'Completed' after") as raised:
+        poll_job(client, 1, 3, timeout=5, clock=clock, sleep=clock.sleep)
+    assert "'Completed' is none of the job statuses the vendor's examples show" in str(raised.value)
+    assert broken_assumptions(raised.value) == ("job-statuses",)
+
+
+def test_a_job_stuck_in_progress_is_left_to_the_test_s_marks(make_client: MakeClient) -> None:
+    client = make_client(lambda request: _job("in_progress"))
+    clock = _Clock()
+    with pytest.raises(JobNotFinished) as raised:
+        poll_job(client, 1, 3, timeout=5, clock=clock, sleep=clock.sleep)
+    assert broken_assumptions(raised.value) is None
+
+
+def test_a_job_status_that_is_not_a_string_fails_the_poll_as_documented(make_client: MakeClient) -> None:
+    client = make_client(lambda request: _job(3))
+    with pytest.raises(ContractViolation, match="3 is not of type 'string'") as raised:
         poll_job(client, 1, 3, timeout=5)
+    assert raised.value.assumptions == ()
 
 
 def test_reads_that_keep_failing_end_the_wait_naming_the_job() -> None:

@@ -53,3 +53,42 @@ def test_the_documented_202_without_body_is_accepted(validator: ResponseValidato
 def test_a_request_outside_the_spec_is_a_violation(validator: ResponseValidator) -> None:
     findings = validator.validate("GET", BASE + "/outbound_dialer/campaigns", 200, JSON, b"[]", BASE)
     assert "is not an operation of the spec" in findings.violations[0]
+
+
+# -- job statuses: the examples show three; the page lists no others, nor rules them out ----
+
+JOB = LIST + "/jobs/7"
+
+
+def _job(status: object) -> bytes:
+    return json.dumps({"id": 7, "status": status, "type": "Jobs::Bulk::Campaign::ParentJob"}).encode()
+
+
+@pytest.mark.parametrize("status", ["in_progress", "completed"])
+def test_the_job_statuses_of_the_examples_pass(validator: ResponseValidator, status: str) -> None:
+    findings = validator.validate("GET", JOB, 200, JSON, _job(status), BASE)
+    assert findings.ok and findings.job_statuses == [status], findings.violations
+
+
+@pytest.mark.parametrize("status", ["queued", "Completed"])
+def test_a_job_status_outside_the_examples_is_filed_under_job_statuses_not_as_documented(
+    validator: ResponseValidator, status: str
+) -> None:
+    findings = validator.validate("GET", JOB, 200, JSON, _job(status), BASE)
+    assert [(p.message, p.assumptions) for p in findings.problems] == [
+        (f"getImportJob 200: at /status: {status!r} is not one of the 3 allowed values", ("job-statuses",))
+    ]
+    assert findings.job_statuses == [status]
+
+
+def test_a_job_status_outside_the_examples_in_the_202_body_breaks_both_assumptions(
+    validator: ResponseValidator,
+) -> None:
+    findings = validator.validate("POST", LIST + "/import", 202, JSON, _job("queued"), BASE)
+    assert [p.assumptions for p in findings.problems] == [("job-id-location", "job-statuses")]
+
+
+def test_a_job_status_that_is_not_a_string_stays_a_documented_break(validator: ResponseValidator) -> None:
+    findings = validator.validate("GET", JOB, 200, JSON, _job(3), BASE)
+    documented = [p.message for p in findings.documented]
+    assert documented == ["getImportJob 200: at /status: 3 is not of type 'string'"], findings.problems

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,24 @@ def test_optional_phones_import_contacts_without_one(make_api: Any) -> None:
     api = make_api(assume={"phone-required": "optional"})
     job = _job(api, [{"name": "x"}, {"name": "y"}, *_contacts(A)])
     assert (job["status"], job["imported_contacts"], job["invalid_contacts"]) == ("completed", 3, []), job
+
+
+# -- job-statuses --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("played", "reads"), [("examples", ["in_progress", "completed"]),
+                                               ("queued-first", ["queued", "in_progress", "completed"])])
+def test_a_job_reads_queued_before_in_progress_only_where_played(
+    make_api: Any, played: str, reads: list[str]
+) -> None:
+    api = make_api(assume={"job-statuses": played}, min_job_seconds=1.2)
+    accepted = api.import_file(_contacts(A))
+    seen = [accepted.json()["status"]]
+    deadline = time.monotonic() + 10
+    while seen[-1] != "completed" and time.monotonic() < deadline:
+        seen.append(api.job(accepted.json()["id"]).json()["status"])
+        time.sleep(0.02)
+    assert list(dict.fromkeys(seen)) == reads, seen
 
 
 # -- import-duplicate-in-file, import-atomic -----------------------------------------------

@@ -28,6 +28,7 @@ from dialer_suite.config.settings import Settings, settings_from, settings_layer
 from dialer_suite.contract import baseline, rendering
 from dialer_suite.contract.baseline_plugin import HOOKS_KEY, BaselineCheck, BaselineHooks
 from dialer_suite.contract.facts import Seen
+from dialer_suite.contract.ledger import RunLedger
 from dialer_suite.contract.property import broken_assumptions
 from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, Outcome, RunReport
 from dialer_suite.contract.state import REPORT_KEY, SETTINGS_KEY, remember
@@ -75,7 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
             faults.validate(settings.simulator.faults)
         except UsageError as error:
             raise pytest.UsageError(f"{layers.origin('simulator', 'faults')}: {error}") from None
-    run_report = RunReport(run_id=settings.run_id, seed=settings.seed,
+    run_report = RunReport(RunLedger(settings.run_id), seed=settings.seed,
                            target=settings.base_url or _embedded(settings))
     remember(config, settings, run_report)
     _baseline_hooks(config, settings, run_report)

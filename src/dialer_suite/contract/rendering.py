@@ -42,9 +42,9 @@ def summary(report: RunReport, baseline: Section | None = None) -> dict[str, Any
         "drift": [str(d) for d in report.drift],
         "assumptions": {row[0]: row[1] for row in report.assumption_table()},
         "notes": dict(report.notes),
-        "created": report.created,
-        "removed": report.removed,
-        "left": report.left,
+        "created": report.ledger.created,
+        "removed": report.ledger.removed,
+        "left": report.ledger.left,
         "declared_not_exercised": {
             f"{op} {status}": why for op, status, _, why in report.coverage() if why is not None
         },
@@ -78,23 +78,25 @@ def terminal_lines(report: RunReport, baseline: Section | None = None) -> list[s
     differs = [row[0] for row in report.assumption_table() if row[1] == "differs"]
     lines.append("assumptions that did not hold: " + (", ".join(differs) or "none"))
     lines += [f"{key}: {value}" for key, value in sorted(report.notes.items())]
-    left = "unknown" if report.left is None else str(report.left)
+    ledger = report.ledger
+    left = "unknown" if ledger.left is None else str(ledger.left)
     lines.append(
-        f"contacts written: created {report.created}, removed {report.removed}, left on target {left}"
+        f"contacts written: created {ledger.created}, removed {ledger.removed}, left on target {left}"
     )
     return lines
 
 
 def markdown(report: RunReport, baseline: Section | None = None) -> str:
     failures = report.failures_by_kind()
+    ledger = report.ledger
     out = ["# Contract suite summary", ""]
     if baseline:
         out += ["## Changed since the baseline", "", *(f"    {line}" for line in baseline[0]), ""]
     out += [
         f"- run id: `{report.run_id}`; seed: `{report.seed}`; target: `{report.target}`",
         f"- tests: {len(report.outcomes)}, passed: {sum(o.passed for o in report.outcomes)}",
-        f"- contacts created {report.created}, removed {report.removed}, "
-        f"left on target {'unknown' if report.left is None else report.left}",
+        f"- contacts created {ledger.created}, removed {ledger.removed}, "
+        f"left on target {'unknown' if ledger.left is None else ledger.left}",
         "",
         "## Vendor broke its documented contract",
         "",

@@ -1,7 +1,9 @@
-"""What a run saw, summed up: operations × status codes, status values, drift, assumptions, data written.
+"""What a run saw, summed up: operations × status codes, status values, drift, assumptions.
 
-The client feeds every exchange and its findings in; the pytest plugin adds test
-outcomes by kind (documented contract vs assumption); ``rendering`` turns the
+The client feeds every exchange and its findings in, and the report passes each
+on to the run's ``ledger`` (what the run wrote, which the cleanup reads; the
+summary shows its counts). The pytest plugin adds test outcomes by kind
+(documented contract vs assumption); ``rendering`` turns the
 result into Markdown (``reports/contract-summary.md``), JSON (for
 ``dialer-suite contract``) and terminal lines. Nothing here sees a credential:
 exchanges arrive redacted.
@@ -9,21 +11,16 @@ exchanges arrive redacted.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from dialer_suite.api import spec
-from dialer_suite.api.testdata import is_run_contact
 from dialer_suite.api.validation import Drift, Findings
 from dialer_suite.contract.facts import Seen, evidence_of
+from dialer_suite.contract.ledger import RunLedger
 from dialer_suite.contract.normalize import without_positions
 from dialer_suite.http.exchange import Exchange
-from dialer_suite.http.jobs import JobIdProblem, locate_job_id
-
-_CAMPAIGN = re.compile(r"/campaigns/(?P<id>[0-9]+)/")
 
 DOCUMENTED = "documented"
 ASSUMPTION = "assumption"
@@ -44,9 +41,13 @@ class Outcome:
 
 @dataclass
 class RunReport:
-    """Collects everything a run observed; thread-safe for the concurrent senders."""
+    """Collects everything a run observed; thread-safe for the concurrent senders.
 
-    run_id: str = ""
+    What the run wrote is the ``ledger``'s (the cleanup reads it): the report
+    hands it every exchange and shows its counts.
+    """
+
+    ledger: RunLedger = field(default_factory=RunLedger)
     seed: int | None = None
     target: str = ""
     calls: Counter[tuple[str, int]] = field(default_factory=Counter)
@@ -56,17 +57,12 @@ class RunReport:
     observations: dict[str, list[tuple[bool, str]]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
-    left: int | None = None
     # (operation, status) → why the test that would produce it did not run.
     unexercised_because: dict[tuple[str, int], str] = field(default_factory=dict)
     # (assumption ids, what a response broke of them) → how many responses did.
     assumed_shapes: Counter[tuple[tuple[str, ...], str]] = field(default_factory=Counter)
-    # (campaign id, job id) of every import the target accepted, in order.
-    jobs: dict[tuple[int, int], None] = field(default_factory=dict)
     # Every fact with its source, for recording or comparing a vendor baseline (None: not asked).
     seen: Seen | None = None
-    _seen: set[str] = field(default_factory=set, repr=False)
-    _removed: set[str] = field(default_factory=set, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, exchange: Exchange, findings: Findings | None) -> None:
@@ -79,42 +75,11 @@ class RunReport:
             self.drift.update(findings.drift)
             for problem in findings.assumed:
                 self.assumed_shapes[(problem.assumptions, without_positions(problem.message))] += 1
-            self._track_written(findings)
-            self._track_job(exchange, findings)
             for assumption_id, held, detail in evidence_of(findings, exchange.response_headers):
                 self._observe(assumption_id, held, detail)
             if self.seen is not None:
                 self.seen.add(findings, exchange.response_headers)
-
-    def _track_job(self, exchange: Exchange, findings: Findings) -> None:
-        """Every import job the run started, whoever sent the import: the cleanup waits for them."""
-        if findings.operation_id != "importContacts" or exchange.status != 202:
-            return
-        campaign = _CAMPAIGN.search(exchange.url)
-        try:
-            ref = locate_job_id(findings.body, exchange.response_headers)
-        except JobIdProblem:
-            return  # the test that sent it fails on this; there is no job to wait for
-        if campaign is not None:
-            self.jobs.setdefault((int(campaign["id"]), ref.job_id), None)
-
-    def _track_written(self, findings: Findings) -> None:
-        """Count the run's contacts by what responses show (imports included, once listed)."""
-        if not self.run_id or findings.status != 200:
-            return
-        body = findings.body
-        if findings.operation_id == "addContact" and isinstance(body, dict):
-            contacts = body.get("valid_contacts") or []
-        elif isinstance(body, list):
-            contacts = body
-        elif isinstance(body, dict) and findings.operation_id in ("updateContact", "deleteContact"):
-            contacts = [body]
-        else:
-            return
-        mine = [c for c in contacts if isinstance(c, dict) and is_run_contact(c, self.run_id)]
-        self._seen.update(_key(c) for c in mine)
-        if findings.operation_id == "deleteContact":
-            self._removed.update(_key(c) for c in mine)
+        self.ledger.record(exchange, findings)
 
     def observe(self, assumption_id: str, held: bool, detail: str) -> None:
         """What the target did about one ``x-assumption`` (e.g. where the job id was found)."""
@@ -131,13 +96,8 @@ class RunReport:
             self.notes[key] = value
 
     @property
-    def created(self) -> int:
-        """Distinct contacts of this run that any response showed (added, imported, listed)."""
-        return len(self._seen)
-
-    @property
-    def removed(self) -> int:
-        return len(self._removed)
+    def run_id(self) -> str:
+        return self.ledger.run_id
 
     def add_outcome(self, outcome: Outcome) -> None:
         with self._lock:
@@ -198,10 +158,3 @@ class RunReport:
             if not outcome.passed:
                 failures[outcome.kind].append(outcome)
         return failures
-
-def _key(contact: dict[str, Any]) -> str:
-    # The id is stable across updates; a vendor whose add echo has no id is keyed by
-    # the run-tagged external id, unique per contact.
-    if contact.get("id") is not None:
-        return f"id:{contact['id']}"
-    return f"eid:{contact.get('external_unique_id')}"

@@ -1,11 +1,11 @@
 """The data one run writes: run-tagged contacts with fresh safe numbers, and their cleanup.
 
-Cleanup does not trust a ledger of what the tests think they created (an
-import, a lax target storing an invalid contact, an interrupted test...): at
-the end it waits for every import job the run started (the run report saw
-each 202), then sweeps every campaign it may have written to, removing every
-contact that carries the run id, until a listing shows none — and names any
-that stay, with why.
+Cleanup does not trust what the tests think they created (an import, a lax
+target storing an invalid contact, an interrupted test...): at the end it waits
+for every import job the run started (the run's ``RunLedger`` booked each 202),
+then sweeps every campaign it may have written to, removing every contact that
+carries the run id, until a listing shows none — and names any that stay, with
+why, booking how many in the ledger.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 from dialer_suite.api.testdata import PhoneFactory, fictional_blocks, make_contact
 from dialer_suite.config.settings import Settings
+from dialer_suite.contract.ledger import RunLedger
 from dialer_suite.errors import UsageError
 from dialer_suite.http.client import ContractViolation, DialerClient, iter_run_contacts
 from dialer_suite.http.jobs import JobNotFinished, StuckJobs, wait_for_job
@@ -120,26 +121,35 @@ class CleanupResult:
 
 
 def clean_up(
-    client: DialerClient, run_data: RunData, jobs: Iterable[tuple[int, int]], campaign_ids: Iterable[int],
+    client: DialerClient, run_data: RunData, ledger: RunLedger, campaign_ids: Iterable[int],
     *, job_timeout: float, sweeps: int = _SWEEPS,
 ) -> CleanupResult:
     """Remove every contact of the run from ``campaign_ids``; never raises (it reports).
 
-    First every import job the run started must end (bounded by ``job_timeout``
+    First every import job of the ``ledger`` must end (bounded by ``job_timeout``
     in all): a job still running would add contacts after the sweep. Then the
     campaigns are swept until a listing shows none of the run's contacts, at most
     ``sweeps`` times (a target that applies writes late gets a moment between
-    sweeps); what is still listed then is named with the reason.
+    sweeps); what is still listed then is named with the reason, and its count
+    booked in the ledger.
     """
     problems: list[str] = []
-    _wait_for_jobs(client, dict.fromkeys(jobs), job_timeout, run_data.stuck, problems)
-    campaigns = list(campaign_ids)
+    _wait_for_jobs(client, ledger.jobs, job_timeout, run_data.stuck, problems)
+    result = _sweep(client, list(campaign_ids), run_data.run_id, sweeps, problems)
+    ledger.record_left(len(result.left))
+    return result
+
+
+def _sweep(
+    client: DialerClient, campaigns: list[int], run_id: str, sweeps: int, problems: list[str]
+) -> CleanupResult:
+    """Delete what the listings show of the run until they show none, ``sweeps`` times at most."""
     removed = 0
     why: dict[tuple[int, str], str] = {}
     for sweep in range(sweeps):
         if sweep:
             time.sleep(_SWEEP_PAUSE_SECONDS)
-        remaining = _listed(client, campaigns, run_data.run_id, problems)
+        remaining = _listed(client, campaigns, run_id, problems)
         if not remaining:
             return CleanupResult(removed, (), tuple(problems))
         for campaign_id, contact in remaining:
@@ -151,7 +161,7 @@ def clean_up(
             )
     left = tuple(
         Leftover(campaign_id, _name(contact), why.get((campaign_id, _name(contact)), "not deleted"))
-        for campaign_id, contact in _listed(client, campaigns, run_data.run_id, problems)
+        for campaign_id, contact in _listed(client, campaigns, run_id, problems)
     )
     return CleanupResult(removed, left, tuple(problems))
 

@@ -1,7 +1,8 @@
 """The requests session schemathesis sends through: paced, recorded, credentials redacted.
 
 Schemathesis talks ``requests``; the scenario client talks ``httpx``. Both
-send through ``send_paced`` with the same throttle and feed the same run report, so the rate limit and
+send through ``send_paced`` with the same throttle and keep every exchange
+through a ``Recorder`` that feeds the same run report, so the rate limit and
 the "operations × status codes" table cover everything the run sent,
 including requests that built-in checks send on their own (they reuse the
 session passed to ``call_and_validate``).
@@ -16,16 +17,8 @@ import requests
 
 from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.contract.report import RunReport
-from dialer_suite.http.exchange import (
-    CURL_CREDENTIALS,
-    Exchange,
-    Upload,
-    basic_authorization,
-    redact,
-    redact_body,
-    redact_headers,
-    secrets_for,
-)
+from dialer_suite.http.exchange import CURL_CREDENTIALS, Exchange, Upload, basic_authorization, secrets_for
+from dialer_suite.http.recording import Answer, Recorder
 from dialer_suite.http.send import send_paced
 from dialer_suite.http.throttle import Throttle
 
@@ -52,10 +45,8 @@ class PacedSession(requests.Session):
         self._authorization = basic_authorization(username, api_token)
         self.base_url = base_url
         self._throttle = throttle
-        self._report = report
-        self._validator = validator
+        self._recorder = Recorder(base_url, secrets_for(username, api_token), validator, report)
         self._timeout = timeout
-        self._secrets = secrets_for(username, api_token)
         self.exchanges: list[Exchange] = []
 
     def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
@@ -80,29 +71,16 @@ class PacedSession(requests.Session):
         upload = _upload_of(files)
         body = request.body if isinstance(request.body, bytes) else str(request.body or "").encode()
         sent_auth = headers.get("Authorization")
-        shown = redact_headers(headers, self._secrets)
-        if sent_auth is not None and sent_auth != self._authorization:
-            # Credentials a check made up to be refused are no secret, and replaying them matters.
-            shown["Authorization"] = sent_auth
-        exchange = Exchange(
-            method=str(request.method),
-            url=redact(str(request.url), self._secrets),
-            request_headers=shown,
-            request_body=b"" if upload else redact_body(body, self._secrets),
-            upload=upload,
-            status=response.status_code,
-            response_headers=redact_headers(dict(response.headers), self._secrets),
-            response_body=redact_body(response.content, self._secrets),
-            elapsed=elapsed,
+        exchange = self._recorder.request(
+            str(request.method), str(request.url), headers, b"" if upload else body, upload=upload,
             curl_auth=CURL_CREDENTIALS if sent_auth == self._authorization else None,
+            # Credentials a check made up to be refused are no secret, and replaying them matters.
+            made_up_authorization=sent_auth if sent_auth != self._authorization else None,
         )
         self.exchanges.append(exchange)
-        if self._report is not None:
-            findings = self._validator.validate(
-                exchange.method, str(request.url), response.status_code, response.headers,
-                response.content, self.base_url,
-            )
-            self._report.record(exchange, findings)
+        self._recorder.answered(exchange, Answer(
+            str(request.url), response.status_code, response.headers, response.content, elapsed
+        ))
 
     def last_exchange_for(self, case_id: str) -> Exchange | None:
         """The last exchange sent for a schemathesis case (its id travels in a header)."""

@@ -12,24 +12,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any, Protocol
+from dataclasses import KW_ONLY, dataclass
+from typing import Any
 
 import httpx
 
 from dialer_suite.api.phones import same_phone
 from dialer_suite.api.testdata import is_run_contact
-from dialer_suite.api.validation import Findings, ResponseValidator
+from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.config.settings import Settings
-from dialer_suite.http.exchange import (
-    CURL_CREDENTIALS,
-    Exchange,
-    Upload,
-    basic_authorization,
-    redact,
-    redact_body,
-    redact_headers,
-    secrets_for,
-)
+from dialer_suite.http.exchange import CURL_CREDENTIALS, Upload, basic_authorization, secrets_for
 from dialer_suite.http.paging import (
     DEFAULT_PER_PAGE,
     PARAMETERS_REFUSED,
@@ -37,6 +29,7 @@ from dialer_suite.http.paging import (
     PagingRefused,
     collect,
 )
+from dialer_suite.http.recording import Answer, Observer, Recorder
 from dialer_suite.http.result import ContractViolation, Result
 from dialer_suite.http.send import send_paced
 from dialer_suite.http.throttle import Throttle, shared_throttle
@@ -45,13 +38,27 @@ _USE_SETTINGS = object()
 _PAGING = ("list-pagination",)
 
 
-class Observer(Protocol):
-    """Who hears of every exchange, and of what the target did about an assumption
-    (the contract suite's run report)."""
+@dataclass(frozen=True)
+class _Request:
+    """One request as ``send`` was asked to make it (before any attempt).
 
-    def record(self, exchange: Exchange, findings: Findings | None) -> None: ...
+    ``credentials``: ``_USE_SETTINGS`` for the client's own, None for none, or a
+    (user, password) pair.
+    """
 
-    def observe(self, assumption_id: str, held: bool, detail: str) -> None: ...
+    method: str
+    path: str
+    _: KW_ONLY
+    json_body: Any = None
+    content: bytes | None = None
+    content_type: str = "application/json"
+    upload: Upload | None = None
+    params: Mapping[str, Any] | None = None
+    credentials: Any = _USE_SETTINGS
+
+    @property
+    def body(self) -> bytes | None:
+        return json.dumps(self.json_body).encode() if self.json_body is not None else self.content
 
 
 class DialerClient:
@@ -73,9 +80,9 @@ class DialerClient:
         self.base_url = base_url.rstrip("/")
         self.username = username
         self._token = api_token
-        self._secrets = secrets_for(username, api_token)
-        self.report = report
-        self.validator = validator or ResponseValidator()
+        self.recorder = Recorder(
+            self.base_url, secrets_for(username, api_token), validator or ResponseValidator(), report
+        )
         self.throttle = throttle or shared_throttle(self.base_url, rate_limit)
         self._http = httpx.Client(timeout=timeout, transport=transport)
 
@@ -111,11 +118,16 @@ class DialerClient:
         self.close()
 
     @property
-    def secrets(self) -> tuple[str, ...]:
-        return self._secrets
+    def report(self) -> Observer | None:
+        return self.recorder.observer
 
-    def redact(self, text: str) -> str:
-        return redact(text, self._secrets)
+    @property
+    def validator(self) -> ResponseValidator:
+        return self.recorder.validator
+
+    @validator.setter
+    def validator(self, validator: ResponseValidator) -> None:
+        self.recorder.validator = validator
 
     # -- the one way requests go out -----------------------------------------------
 
@@ -137,11 +149,13 @@ class DialerClient:
 
         Every answer is validated as it comes, a retried 429 too.
         """
+        request = _Request(
+            method, path, json_body=json_body, content=content, content_type=content_type, upload=upload,
+            params=params, credentials=credentials,
+        )
 
         def attempt() -> Result:
-            result = self._send_once(
-                method, path, json_body, content, content_type, upload, params, credentials
-            )
+            result = self._send_once(request)
             if validate and result.findings.documented:
                 raise ContractViolation.of(result.findings, result.exchange)
             return result
@@ -151,66 +165,45 @@ class DialerClient:
             retry_after=lambda r: r.headers.get("retry-after"), retry_429=retry_429,
         )
 
-    def _send_once(
-        self,
-        method: str,
-        path: str,
-        json_body: Any,
-        content: bytes | None,
-        content_type: str,
-        upload: Upload | None,
-        params: Mapping[str, Any] | None,
-        credentials: Any,
-    ) -> Result:
-        url = self.base_url + path
+    def _send_once(self, request: _Request) -> Result:
+        body = request.body
         headers: dict[str, str] = {"Accept": "application/json"}
-        if json_body is not None:
-            content = json.dumps(json_body).encode()
-        if content is not None:
-            headers["Content-Type"] = content_type
+        if body is not None:
+            headers["Content-Type"] = request.content_type
         files = None
-        if upload is not None:
+        if request.upload is not None:
+            upload = request.upload
             files = {upload.field: (upload.filename, upload.content, upload.content_type)}
-        if credentials is _USE_SETTINGS:
-            auth: tuple[str, str] | None = (self.username, self._token)
-            curl_auth: str | None = CURL_CREDENTIALS
-        elif credentials is None:
-            auth, curl_auth = None, None
-        else:
-            auth = (str(credentials[0]), str(credentials[1]))
-            curl_auth = self.redact(f"{auth[0]}:{auth[1]}")
-        request = self._http.build_request(
-            method, url, params=dict(params) if params else None, headers=headers,
-            content=content, files=files,
+        outgoing = self._http.build_request(
+            request.method, self.base_url + request.path,
+            params=dict(request.params) if request.params else None, headers=headers, content=body,
+            files=files,
         )
+        auth, curl_auth = self._credentials(request.credentials)
         if auth is not None:
-            request.headers["Authorization"] = basic_authorization(*auth)
-        exchange = Exchange(
-            method=method,
-            url=self.redact(str(request.url)),
-            request_headers=redact_headers(dict(request.headers), self._secrets),
-            request_body=redact_body(content or b"", self._secrets),
-            upload=upload,
-            curl_auth=curl_auth,
+            outgoing.headers["Authorization"] = basic_authorization(*auth)
+        exchange = self.recorder.request(
+            request.method, str(outgoing.url), dict(outgoing.headers), body or b"",
+            upload=request.upload, curl_auth=curl_auth,
         )
         started = time.monotonic()
         try:
-            response = self._http.send(request)
+            response = self._http.send(outgoing)
         except httpx.HTTPError as error:
-            exchange.elapsed = time.monotonic() - started
-            exchange.error = self.redact(f"{type(error).__name__}: {error}")
-            raise ContractViolation([f"{method} {path}: no response"], exchange) from None
-        exchange.elapsed = time.monotonic() - started
-        exchange.status = response.status_code
-        exchange.response_headers = redact_headers(dict(response.headers), self._secrets)
-        exchange.response_body = redact_body(response.content, self._secrets)
-        findings = self.validator.validate(
-            method, str(request.url), response.status_code, response.headers, response.content,
-            self.base_url,
-        )
-        if self.report is not None:
-            self.report.record(exchange, findings)
-        return Result(exchange, findings, response.headers)
+            self.recorder.unanswered(exchange, error, time.monotonic() - started)
+            raise ContractViolation([f"{request.method} {request.path}: no response"], exchange) from None
+        answer = Answer(str(outgoing.url), response.status_code, response.headers, response.content,
+                        time.monotonic() - started)
+        return Result(exchange, self.recorder.answered(exchange, answer), response.headers)
+
+    def _credentials(self, credentials: Any) -> tuple[tuple[str, str] | None, str | None]:
+        """The (user, password) to send, and what curl shows for them (``send``'s ``credentials``)."""
+        if credentials is _USE_SETTINGS:
+            return (self.username, self._token), CURL_CREDENTIALS
+        if credentials is None:
+            return None, None
+        auth = (str(credentials[0]), str(credentials[1]))
+        return auth, self.recorder.redact(f"{auth[0]}:{auth[1]}")
 
     # -- the six operations ----------------------------------------------------------
 
@@ -284,8 +277,8 @@ class DialerClient:
         return listing.contacts
 
     def _observe(self, assumption_id: str, held: bool, detail: str) -> None:
-        if self.report is not None:
-            self.report.observe(assumption_id, held, detail)
+        if self.recorder.observer is not None:
+            self.recorder.observer.observe(assumption_id, held, detail)
 
     def find_contacts(
         self,

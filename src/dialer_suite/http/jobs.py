@@ -15,12 +15,15 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dialer_suite.api import spec
 from dialer_suite.config.settings import Settings
 from dialer_suite.http.client import DialerClient, Result
 
 TERMINAL = frozenset({"completed", "failed"})
 # Where a 202 carries its job is our assumption: the vendor documents no body.
 JOB_ID_LOCATION = ("job-id-location",)
+# That a job reads only the examples' three statuses, too: the page shows no list of them.
+JOB_STATUSES = ("job-statuses",)
 _LOCATION = re.compile(r"/contacts/jobs/(?P<id>[0-9]+)/?$")
 
 
@@ -33,7 +36,21 @@ class JobRef:
 
 
 class JobNotFinished(AssertionError):
-    """The job did not reach a terminal status in time."""
+    """The job did not reach a terminal status in time.
+
+    ``assumptions`` as ``ContractViolation``'s: when the last status read is none
+    of the vendor's examples' values, the job may have ended under a name the page
+    does not show, so the failure is about ``job-statuses``; otherwise None (the
+    test's marks decide).
+    """
+
+    def __init__(self, message: str, status: Any = None) -> None:
+        unknown = isinstance(status, str) and status not in spec.job_statuses()
+        self.assumptions: tuple[str, ...] | None = JOB_STATUSES if unknown else None
+        if unknown:
+            message += (f"; {status!r} is none of the job statuses the vendor's examples show, "
+                        f"so whether the job ended cannot be told ({JOB_STATUSES[0]})")
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -163,14 +180,16 @@ def wait_for_job(
             first = stuck.first
             raise JobNotFinished(
                 f"not waiting for {describe} (still {status!r}): {first.describe} was still "
-                f"{first.status!r} after {first.elapsed:.1f} s, the target's jobs are not finishing"
+                f"{first.status!r} after {first.elapsed:.1f} s, the target's jobs are not finishing",
+                first.status,
             )
         if elapsed + interval > timeout:
             if stuck is not None:
                 stuck.record(StuckJob(describe, status, elapsed))
             raise JobNotFinished(
                 f"{describe} still {status!r} after {elapsed:.1f} s ({reads} polls; timeout "
-                f"{timeout:.0f} s, {Settings.declared('job_timeout').env})"
+                f"{timeout:.0f} s, {Settings.declared('job_timeout').env})",
+                status,
             )
         sleep(interval)
     raise AssertionError("unreachable: the intervals never end")

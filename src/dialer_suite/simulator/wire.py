@@ -8,9 +8,9 @@ stays with the handler (``responses.py``).
 So are the undocumented shapes, each an ``x-assumption`` whose choices are
 played here: the id in the add echo (``add-returns-id``), the keys of records
 and listed contacts (``record-input-fields``), refused contacts
-(``invalid-contact-shape``), the job's counts (``job-counts``) and where the
-import's 202 names its job (``job-id-location``). Every builder whose body a
-fault or a choice changes takes the app's ``Switches`` first.
+(``invalid-contact-shape``), the job's counts (``job-counts``), whether a job
+reads a status before ``in_progress`` (``job-statuses``) and where the import's
+202 names its job (``job-id-location``).
 """
 
 from __future__ import annotations
@@ -119,6 +119,15 @@ JOB_COUNTS = _assume(
     },
     lean="none",
 )
+JOB_STATUSES = _assume(
+    "job-statuses", "examples",
+    {
+        "examples": "a job reads in_progress while it runs, then completed or failed",
+        "queued-first": "a job reads queued until its import starts (the first half of its "
+                        "minimum time), then in_progress, then completed or failed",
+    },
+    lean="queued-first",
+)
 JOB_ID_LOCATION = _assume(
     "job-id-location", "body-and-location",
     {
@@ -135,6 +144,8 @@ _DOCUMENTED_RECORD = (
     "priority", "created_at", "updated_at", "status", "user_custom_metadata",
 )
 _LISTED = ("id", *INPUT_FIELDS)
+# The status a job reads before it starts, for a vendor that has one (job-statuses queued-first).
+JOB_QUEUED = "queued"
 _JOB_COUNTS = ("total_contacts", "imported_contacts", "invalid_contacts")
 
 
@@ -255,10 +266,14 @@ def import_accepted(
 
 
 def job_body(switches: Switches, job: Job, min_job_seconds: float) -> dict[str, Any]:
-    """An import job as the client sees it: ``in_progress`` (and no result) for ``min_job_seconds``;
-    counts and refused contacts (stored in one shape, sent in the played ones) once it ended."""
-    status = job.observed_status(int(time.time() * 1000), int(min_job_seconds * 1000))
+    """An import job as the client sees it: ``in_progress`` (and no result) for ``min_job_seconds``
+    (``queued`` first, where played); counts and refused contacts (stored in one shape, sent in the
+    played ones) once it ended."""
+    now_ms, min_job_ms = int(time.time() * 1000), int(min_job_seconds * 1000)
+    status = job.observed_status(now_ms, min_job_ms)
     if status == JOB_IN_PROGRESS:
+        if switches.choice(JOB_STATUSES) == "queued-first" and now_ms < job.created_ms + min_job_ms // 2:
+            status = JOB_QUEUED
         body: dict[str, Any] = {"id": job.id, "status": status, "type": JOB_TYPE}
     else:
         body = {"id": job.id, "status": status, "type": job.type, **job.result}
