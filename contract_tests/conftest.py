@@ -1,7 +1,7 @@
 """Fixtures of the contract suite, layered by scope.
 
 session:  ``settings`` → ``target`` (the embedded simulator on a free port when
-          no base URL is set, honouring ``DIALER_SIMULATOR_FAULTS``; stopped at
+          no base URL is set, honouring ``DIALER_SIM_FAULTS``; stopped at
           the end) → ``client`` (paced, validating ``DialerClient``) and
           ``st_session`` (the same for schemathesis) → ``run_data`` (run-tagged
           contacts with fictional numbers; every contact of the run is removed

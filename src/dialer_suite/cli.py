@@ -3,6 +3,7 @@
 Each module in ``_COMMAND_MODULES`` exposes ``register(subparsers)``, which adds
 its subcommands and sets ``handler`` on them. Handlers return an exit code.
 A ``UsageError`` anywhere becomes one plain line on stderr and exit code 2.
+``--help`` speaks to users (``_DESCRIPTION``), not to developers of this module.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 from dialer_suite.errors import UsageError
 
@@ -24,16 +26,39 @@ _COMMAND_MODULES = (
 )
 
 
+_DESCRIPTION = (
+    "Contract and load tests for the Outbound Dialer campaign contacts API (CCAI Platform / UJET "
+    "Apps API), with an embedded simulator of that API. Without a base URL every command runs "
+    "against a simulator it starts itself; with one, against your tenant, paced under its rate "
+    "limit and cleaning up what it wrote."
+)
+_EPILOG = (
+    "Start with `dialer-suite contract` (the contract suite against the embedded simulator). "
+    "`dialer-suite COMMAND --help` describes each command; the README describes them all."
+)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports bad arguments in the same one-line form as bad settings."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        # The top-level handler adds "dialer-suite: error:"; a subcommand names itself.
+        prefix = "" if self.prog == "dialer-suite" else f"{self.prog}: "
+        raise UsageError(f"{prefix}{message}")
+
+
+def _version() -> str:
+    try:
+        return version("dialer-suite")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="dialer-suite", description=__doc__.splitlines()[0])
-    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = _Parser(prog="dialer-suite", description=_DESCRIPTION, epilog=_EPILOG)
+    parser.add_argument("--version", action="version", version=f"dialer-suite {_version()}")
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                       metavar="COMMAND", title="commands")
     for name in _COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
     return parser

@@ -27,7 +27,7 @@ def test_no_report_log_or_output_contains_the_credentials(tmp_path: Path) -> Non
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALER_")}
     env.update(DIALER_API_TOKEN=_TOKEN, DIALER_USERNAME=_USER, DIALER_SEED="3",
                DIALER_REPORTS_DIR=str(tmp_path / "reports"),
-               DIALER_SIMULATOR_FAULTS="record-missing-updated-at")
+               DIALER_SIM_FAULTS="record-missing-updated-at")
     run = subprocess.run(
         [sys.executable, "-m", "dialer_suite.cli", "contract", "-m", "quick", "-p",
          "no:cacheprovider", "-rA", "--tb=long", "-k", "not auth",

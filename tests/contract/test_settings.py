@@ -92,7 +92,7 @@ def test_a_bad_setting_is_one_line_naming_it(environ: dict[str, str], named: str
 
 def test_a_blank_variable_of_an_optional_setting_means_not_set() -> None:
     settings = load_settings(environ={"DIALER_BASE_URL": " ", "DIALER_SEED": "",
-                                      "DIALER_MAX_BODY_BYTES": "", "DIALER_SIMULATOR_FAULTS": ""})
+                                      "DIALER_MAX_BODY_BYTES": "", "DIALER_SIM_FAULTS": ""})
     assert settings.embedded and settings.seed is None and settings.max_body_bytes is None
     assert settings.simulator.faults == ()
 
@@ -180,8 +180,8 @@ def test_an_unknown_fault_for_the_embedded_simulator_is_one_line_naming_its_vari
     completed = subprocess.run(
         [sys.executable, "-m", "dialer_suite.cli", "contract", "-m", "quick"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
-        env={**env, "DIALER_SIMULATOR_FAULTS": "no-such-fault"},
+        env={**env, "DIALER_SIM_FAULTS": "no-such-fault"},
     )
     assert completed.returncode == 2, completed.stdout + completed.stderr
     lines = [line for line in completed.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "DIALER_SIMULATOR_FAULTS: unknown fault(s) no-such-fault" in lines[0], lines
+    assert len(lines) == 1 and "DIALER_SIM_FAULTS: unknown fault(s) no-such-fault" in lines[0], lines

@@ -2,7 +2,7 @@
 
 Each case runs ``pytest contract_tests/test_campaign_watch.py`` in a subprocess,
 as a user would, against the embedded simulator it starts with the fault given
-in ``DIALER_SIMULATOR_FAULTS``.
+in ``DIALER_SIM_FAULTS``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ _TIMEOUT = 120
 def _run_watch(tmp_path: Path, faults: str) -> subprocess.CompletedProcess[str]:
     # A developer's DIALER_* settings (a staging URL...) must not leak into the run.
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DIALER_")}
-    environ.update(DIALER_SIMULATOR_FAULTS=faults, DIALER_WATCH_SECONDS="30")
+    environ.update(DIALER_SIM_FAULTS=faults, DIALER_WATCH_SECONDS="30")
     # The watch's own tests (the dialing-writes check beside them is tested in-process).
     command = [sys.executable, "-m", "pytest", _WATCH, "-k", "not live_call", "-p",
                "no:cacheprovider", "-q", "-rA",

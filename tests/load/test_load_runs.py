@@ -34,8 +34,8 @@ def test_smoke_passes_its_gates_against_the_simulator(run_load: RunLoad) -> None
 def test_smoke_against_a_slowed_simulator_fails_and_names_the_threshold(
     run_load: RunLoad, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """selfcheck's path: the embedded simulator takes its faults from DIALER_SIMULATOR_FAULTS."""
-    monkeypatch.setenv("DIALER_SIMULATOR_FAULTS", "slow-responses")
+    """selfcheck's path: the embedded simulator takes its faults from DIALER_SIM_FAULTS."""
+    monkeypatch.setenv("DIALER_SIM_FAULTS", "slow-responses")
     result = run_load(*SMOKE)
     assert result.code == 1, result.output[-4000:]
     assert "addContact p95" in result.failed_checks()
@@ -46,7 +46,7 @@ def test_smoke_against_a_slowed_simulator_fails_and_names_the_threshold(
 def test_an_error_injecting_simulator_breaches_the_failure_ratio(
     run_load: RunLoad, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DIALER_SIMULATOR_FAULTS", "add-answers-201")
+    monkeypatch.setenv("DIALER_SIM_FAULTS", "add-answers-201")
     result = run_load(*SMOKE)
     assert result.code == 1, result.output[-4000:]
     assert "all requests failure ratio" in result.failed_checks()

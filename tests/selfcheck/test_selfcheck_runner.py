@@ -38,4 +38,4 @@ def test_runs_never_inherit_a_target_from_the_callers_environment() -> None:
         "DIALER_API_TOKEN": "t",
     }
     env = child_environment(environ, ("add-answers-201",))
-    assert env == {"PATH": "/bin", "DIALER_SIMULATOR_FAULTS": "add-answers-201"}
+    assert env == {"PATH": "/bin", "DIALER_SIM_FAULTS": "add-answers-201"}

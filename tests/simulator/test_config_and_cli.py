@@ -38,7 +38,7 @@ def test_options_win_over_the_environment_which_wins_over_the_file(tmp_path: Pat
     config = load_simulator_config(
         {"seed": "9", "username": None},
         environ={"DIALER_SIM_USERNAME": "env", "DIALER_SIM_SEED": "7", "DIALER_SIM_TOKEN": "s",
-                 "DIALER_SIMULATOR_FAULTS": "list-skips-auth, "},
+                 "DIALER_SIM_FAULTS": "list-skips-auth, "},
         config_path=config_file,
     )
     assert (config.seed, config.username, config.latency_ms) == (9, "env", 5.0)

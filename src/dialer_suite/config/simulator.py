@@ -7,7 +7,7 @@ options, ``DIALER_SIM_*`` variables, ``[tool.dialer-suite.simulator]``);
 assumption registry) and its behaviour. ``EmbeddedSimulator`` is nested in
 the suite's ``Settings``: the faults and reading of the vendor page of the
 simulator a run starts, and the limit that simulator enforces. The two share
-``SimulatorReading``, so one export (``DIALER_SIMULATOR_FAULTS``,
+``SimulatorReading``, so one export (``DIALER_SIM_FAULTS``,
 ``DIALER_SIM_ASSUME``) switches every simulator.
 
 Declared here, in the settings layer, because the suite's settings nest part
@@ -39,7 +39,7 @@ class SimulatorReading(SettingsModel):
     (other choices for ``x-assumption`` ids, on top of a whole profile such as ``lean``)."""
 
     faults: Annotated[tuple[str, ...], Setting(
-        items(), env="DIALER_SIMULATOR_FAULTS", flag="--fault", repeat=True, metavar="NAME",
+        items(), env="DIALER_SIM_FAULTS", flag="--fault", repeat=True, metavar="NAME",
         help="switch on a vendor regression (repeatable; see `dialer-suite faults`)",
     )] = ()
     # Not hashed: a frozen config stays hashable with a mapping in it.

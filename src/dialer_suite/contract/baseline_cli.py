@@ -15,7 +15,12 @@ from typing import Any
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("baseline", help="work with recorded vendor baselines")
+    parser = subparsers.add_parser(
+        "baseline", help="work with recorded vendor baselines",
+        description="A baseline is what one tenant was recorded doing (`dialer-suite contract "
+        "--record-baseline FILE`): for every assumption the vendor page leaves open, what the "
+        "tenant really does. `diff` shows what changed in vendor behaviour between two of them.",
+    )
     commands = parser.add_subparsers(dest="baseline_command", required=True,
                                      parser_class=type(parser))
     diff = commands.add_parser(

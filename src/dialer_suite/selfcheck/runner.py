@@ -1,7 +1,7 @@
 """Execute selfcheck runs: each tool against a clean or faulty simulator, bounded in time, in parallel.
 
 The contract suite and the load command start the embedded simulator
-themselves and switch faults on from ``DIALER_SIMULATOR_FAULTS``; schemathesis
+themselves and switch faults on from ``DIALER_SIM_FAULTS``; schemathesis
 alone needs a target, so selfcheck starts a simulator for it. Every run gets
 its own folder under the artifacts directory (JUnit XML, log, hypothesis
 database, the tool's own reports), so parallel runs never share state.

@@ -33,7 +33,12 @@ def register(subparsers: Any) -> None:
     )
     serve.set_defaults(handler=_serve)
 
-    listing = subparsers.add_parser("faults", help="list the simulator's switchable vendor regressions")
+    listing = subparsers.add_parser(
+        "faults", help="list the simulator's switchable vendor regressions",
+        description="The fault catalog: vendor regressions the simulator can play (`serve --fault "
+        f"NAME`, {SimulatorConfig.declared('faults').env} for every simulator), one line each: "
+        "name, kind, what breaks. `dialer-suite selfcheck` proves the suite catches each of them.",
+    )
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.set_defaults(handler=_list_faults)
 
