@@ -191,3 +191,23 @@ def test_commands_are_found_through_shell_syntax() -> None:
         ["dialer-suite", "baseline", "diff", "dummy", "1"],
         ["dialer-suite", "contract", "--baseline", "b.json"],
     ]
+
+
+def test_github_keeps_only_credentials_as_secrets() -> None:
+    """GitHub masks a secret's value in every log line: a campaign id kept as one blanks every "11"."""
+    text = (_CI / "github-actions.yml").read_text(encoding="utf-8")
+    assert set(re.findall(r"secrets\.([A-Z_]+)", text)) == {"DIALER_API_TOKEN", "BASELINE_PR_TOKEN"}
+    plain = set(re.findall(r"vars\.([A-Z_]+)", text))
+    assert {"DIALER_BASE_URL", "DIALER_USERNAME", "DIALER_CAMPAIGN_ID"} <= plain
+
+
+def test_github_opens_the_baseline_pull_request_with_a_token_that_triggers_workflows() -> None:
+    jobs = _load(_CI / "github-actions.yml")["jobs"]
+    steps = [s for s in jobs["record-baseline"]["steps"] if "create-pull-request" in str(s.get("uses", ""))]
+    assert steps and steps[0]["with"]["token"] != "${{ secrets.GITHUB_TOKEN }}"
+
+
+def test_gitlab_caches_what_pip_cache_dir_points_at() -> None:
+    document = _load(_CI / "gitlab-ci.yml")
+    cache_dir = document["variables"]["PIP_CACHE_DIR"].replace("$CI_PROJECT_DIR/", "")
+    assert cache_dir in document["default"]["cache"]["paths"]
