@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import schemathesis
 from schemathesis.core.failures import CustomFailure, Failure, FailureGroup
-from schemathesis.openapi.checks import RejectedPositiveData
+from schemathesis.openapi.checks import EnsureResourceAvailability, RejectedPositiveData
 
 from dialer_suite.api import spec
 from dialer_suite.contract.checks import CheckFailed, _check_added, _check_updated
@@ -57,6 +57,13 @@ def test_a_documented_failure_stays_documented_whatever_the_request_relied_on() 
     documented = CustomFailure(operation="x", title="t", message="m",
                                exception=CheckFailed("m", assumptions=()))
     assert _filed(case, documented, _rejected()) == ()
+
+
+def test_a_job_its_link_cannot_read_is_filed_under_where_the_202_names_it() -> None:
+    case = _case("importContacts")
+    missing = EnsureResourceAvailability(operation="POST …/contacts/import", message="m",
+                                         created_with="POST", not_available_with="GET")
+    assert _filed(case, missing) == ("job-id-location",)
 
 
 _ADDED = {"valid_contacts": [{"external_unique_id": "dsuite-r1-1", "phone_number": "+12015550100", "id": 7}],
