@@ -99,10 +99,10 @@ _OPERATIONS: dict[str, Callable[[DialerClient, int, dict[str, Any]], Any]] = {
     for name in _OPERATIONS
 ])
 def test_unknown_campaign_is_not_found(
-    client: DialerClient, settings: Settings, run_data: RunData, operation: str
+    client: DialerClient, missing_campaign: int, run_data: RunData, operation: str
 ) -> None:
-    answer = _OPERATIONS[operation](client, settings.missing_campaign_id, run_data.contact())
-    answer.refused(404, why=f"campaign {settings.missing_campaign_id} does not exist")
+    answer = _OPERATIONS[operation](client, missing_campaign, run_data.contact())
+    answer.refused(404, why=f"campaign {missing_campaign} does not exist")
 
 
 @pytest.mark.assumption("error-codes")

@@ -14,9 +14,11 @@ import time
 from typing import Any
 
 import requests
+import urllib3
 
 from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.contract.report import RunReport
+from dialer_suite.http.availability import Availability, transport_failure
 from dialer_suite.http.exchange import CURL_CREDENTIALS, Exchange, Upload, basic_authorization, secrets_for
 from dialer_suite.http.recording import Answer, Recorder
 from dialer_suite.http.send import send_paced
@@ -38,6 +40,7 @@ class PacedSession(requests.Session):
         report: RunReport | None,
         validator: ResponseValidator,
         timeout: float,
+        availability: Availability,
     ) -> None:
         super().__init__()
         # No session.auth: schemathesis adds the credentials per request, and must be
@@ -47,6 +50,7 @@ class PacedSession(requests.Session):
         self._throttle = throttle
         self._recorder = Recorder(base_url, secrets_for(username, api_token), validator, report)
         self._timeout = timeout
+        self._availability = availability
         self.exchanges: list[Exchange] = []
 
     def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
@@ -56,13 +60,20 @@ class PacedSession(requests.Session):
 
         def attempt() -> requests.Response:
             started = time.monotonic()
-            response = send_once(method, url, *args, **kwargs)
+            try:
+                response = send_once(method, url, *args, **kwargs)
+                # Read here: a connection that breaks while the body comes is no answer either.
+                response.content  # noqa: B018
+            except requests.exceptions.RequestException as error:
+                raise transport_failure(error, sent=not _never_sent(error)) from None
             self._record(response, time.monotonic() - started, kwargs.get("files"))
             return response
 
+        path = str(url).removeprefix(self.base_url).split("?", 1)[0]
         return send_paced(
             attempt, throttle=self._throttle, status=lambda r: r.status_code,
             retry_after=lambda r: r.headers.get("Retry-After"),
+            watch=self._availability.watch(str(method), path),
         )
 
     def _record(self, response: requests.Response, elapsed: float, files: Any) -> None:
@@ -88,6 +99,15 @@ class PacedSession(requests.Session):
             if exchange.request_headers.get("X-Schemathesis-TestCaseId") == case_id:
                 return exchange
         return None
+
+
+def _never_sent(error: requests.exceptions.RequestException) -> bool:
+    """True when no connection was made (DNS, refused, TLS, connect timeout): nothing was sent."""
+    if isinstance(error, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError
+                  | requests.exceptions.ProxyError):
+        return True
+    wrapped = error.args[0] if error.args else None
+    return isinstance(getattr(wrapped, "reason", wrapped), urllib3.exceptions.NewConnectionError)
 
 
 def _named_file_parts(files: Any) -> Any:
