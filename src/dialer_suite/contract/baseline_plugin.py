@@ -137,7 +137,7 @@ class BaselineHooks:
         documented = report.failed and outcome.kind in (DOCUMENTED, SERVER_ERROR)
         # A documented break (or a vendor server error) fails whatever the baseline recorded:
         # never "known".
-        outcome.verdict = "documented" if documented and verdict == compare.KNOWN else verdict
+        outcome.verdict = outcome.kind if documented and verdict == compare.KNOWN else verdict
         label = self.baseline.label
         if report.failed and not documented:
             ids = ", ".join(outcome.assumption_ids)

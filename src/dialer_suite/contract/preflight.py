@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import httpx
+
 from dialer_suite.api.testdata import run_tag
 from dialer_suite.config.settings import Settings
 from dialer_suite.http.availability import Availability, TargetUnavailable
@@ -84,13 +86,14 @@ class _Counter:
         """The preflight draws no conclusion about assumptions."""
 
 
-def preflight(settings: Settings, needs: Needs) -> Preflight:
-    """Check the target ``settings`` name for the ``needs`` of the selected tests."""
+def preflight(settings: Settings, needs: Needs, transport: httpx.BaseTransport | None = None) -> Preflight:
+    """Check the target ``settings`` name for the ``needs`` of the selected tests (``transport``:
+    another way to reach it, for self-tests)."""
     counter = _Counter()
     started = time.monotonic()
     result = Preflight()
     quick = replace(settings, request_timeout=min(settings.request_timeout, _REQUEST_TIMEOUT))
-    with DialerClient.from_settings(quick, counter) as client:
+    with DialerClient.from_settings(quick, counter, transport=transport) as client:
         client.availability = Availability(PATIENCE, client.probe)
         try:
             _check(client, settings, needs, result)
