@@ -3,13 +3,25 @@ from the vendor's contract; one line when the target cannot run the suite."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
+import pytest
+
+from dialer_suite import cli
+from dialer_suite.cli import build_parser
 from dialer_suite.contract import rendering
 from dialer_suite.contract.cli import short_summary
 from dialer_suite.contract.ledger import RunLedger
 from dialer_suite.contract.report import DOCUMENTED, Outcome, RunReport
-from dialer_suite.http.availability import SERVER_ERROR, UNAVAILABLE, Availability, Outage, Verdict
+from dialer_suite.http.availability import (
+    SERVER_ERROR,
+    UNAVAILABLE,
+    Availability,
+    Outage,
+    TargetUnavailable,
+    Verdict,
+)
 
 
 def _report() -> RunReport:
@@ -54,3 +66,24 @@ def test_a_run_that_left_contacts_says_how_to_remove_them() -> None:
     data = {**rendering.summary(_report()), "left": 3}
     assert "  remove what this run left: dialer-suite cleanup --run-id run9" in short_summary(
         data, 69, Path("reports")).splitlines()
+
+
+def test_every_exit_code_is_in_the_contract_commands_help() -> None:
+    text = " ".join(build_parser().format_help().split())
+    for code in ("exit 0 green", "1 the vendor's behaviour", "2 usage or settings",
+                 "69 the target is not usable", "130 interrupted"):
+        assert code in text, code
+
+
+def test_a_command_its_target_fails_ends_with_one_line_and_exit_69(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def handler(args: argparse.Namespace) -> int:
+        raise TargetUnavailable("target unavailable: GET /x: connection refused; no usable answer for 60 s")
+
+    parser = argparse.ArgumentParser()
+    parser.set_defaults(handler=handler)
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    assert cli.main([]) == 69
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("dialer-suite: target not usable: target unavailable")

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dialer_suite.errors import UsageError
+from dialer_suite.errors import TARGET_NOT_USABLE, UsageError
 
 # The source checkout this package is installed from (editable install).
 _CHECKOUT = Path(__file__).resolve().parents[3]
@@ -30,7 +30,6 @@ _INTERRUPTED, _USAGE_ERROR = 2, 4
 # The exit code of every dialer-suite command for a bad setting or argument, and for Ctrl-C.
 _BAD_USAGE = 2
 _CTRL_C = 130
-TARGET_NOT_USABLE = 69
 EXIT_CODES = ("exit 0 green, 1 the vendor's behaviour (a contract failure, a vendor server error, "
               "a change since the baseline), 2 usage or settings, 69 the target is not usable "
               "(unreachable, credentials refused, campaign missing, outage past --outage-limit), "

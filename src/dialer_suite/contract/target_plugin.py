@@ -35,9 +35,9 @@ from dialer_suite.config.settings import Settings
 from dialer_suite.contract import budget
 from dialer_suite.contract.preflight import Needs, preflight
 from dialer_suite.contract.report import RunReport
+from dialer_suite.errors import TARGET_NOT_USABLE
 from dialer_suite.http.availability import SERVER_ERROR, UNAVAILABLE, Availability, TargetUnavailable
 
-TARGET_NOT_USABLE = 69
 PREFLIGHT_ID = "contract_tests/preflight::target_is_usable"
 _VERDICTS_AT = pytest.StashKey[int]()
 

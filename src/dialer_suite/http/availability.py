@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from dialer_suite.errors import TargetNotUsable
+
 UNAVAILABLE = "target unavailable"
 SERVER_ERROR = "vendor server error"
 # Methods that change nothing (RFC 9110 "safe"): sending one again cannot do anything twice.
@@ -116,14 +118,15 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
                                 *current.args) if isinstance(e, BaseException)]
 
 
-class TargetUnavailable(BaseException):
+class TargetUnavailable(TargetNotUsable):
     """The target gave no usable answer and the request cannot, or need not, be sent again.
 
-    A ``BaseException``, like pytest's own outcomes: it is about the target, not the
+    A ``BaseException`` (``errors.TargetNotUsable``): it is about the target, not the
     code under test, so no ``except Exception`` on its way (hypothesis shrinking a
     generated example, a retry wrapper of a library) may take it for a failed check
     and try again against a target that is down. pytest still reports it, and the
-    suite files the test as "target unavailable".
+    suite files the test as "target unavailable"; a command it escapes ends with one
+    line and exit code 69.
     """
 
 

@@ -180,8 +180,8 @@ class DialerClient:
         )
         if validate and is_outage_status(result.status):
             raise result.fail(f"vendor server error: {result.findings.operation_id or path} answered "
-                              f"{result.status} again and again while the target answered other "
-                              "requests", assumptions=())
+                              f"{result.status} while the target answers other requests",
+                              assumptions=())
         return result
 
     def _send_once(self, request: _Request) -> Result:
