@@ -94,6 +94,7 @@ _OPERATIONS: dict[str, Callable[[DialerClient, int, dict[str, Any]], Any]] = {
 
 @pytest.mark.assumption("error-codes")
 @pytest.mark.produces("*", 404)
+@pytest.mark.cost(requests=1, contacts=0)
 @pytest.mark.parametrize("operation", [
     pytest.param(name, marks=[] if name in ("listContacts", "getImportJob") else [_WRITES])
     for name in _OPERATIONS
@@ -106,6 +107,7 @@ def test_unknown_campaign_is_not_found(
 
 
 @pytest.mark.assumption("error-codes")
+@pytest.mark.cost(requests=1, contacts=0)
 @pytest.mark.parametrize("job_id", _UNKNOWN_IDS)
 def test_unknown_job_is_not_found(client: DialerClient, settings: Settings, job_id: int) -> None:
     client.get_job(settings.campaign_id, job_id).refused(404, why="no such job")
@@ -113,6 +115,7 @@ def test_unknown_job_is_not_found(client: DialerClient, settings: Settings, job_
 
 @pytest.mark.writes
 @pytest.mark.assumption("error-codes")
+@pytest.mark.cost(requests=1, contacts=0)
 @pytest.mark.parametrize("contact_id", _UNKNOWN_IDS)
 @pytest.mark.parametrize("operation", ["updateContact", "deleteContact"])
 def test_unknown_contact_is_not_found(

@@ -31,7 +31,8 @@ def _plan(items: list[_Item], **environ: str) -> Any:
 
 
 def test_a_read_only_run_costs_its_requests_and_writes_nothing() -> None:
-    assert (_plan([_Item("test_read")]).requests, _plan([_Item("test_read")]).contacts) == (5, 0)
+    read_only = _plan([_Item("test_read")])
+    assert (read_only.requests, read_only.contacts) == (6, 0)
 
 
 def test_skipped_tests_cost_nothing() -> None:
@@ -48,8 +49,11 @@ def test_the_large_import_costs_its_size_and_the_cleanup_a_delete_per_contact() 
 
 def test_generated_tests_cost_their_examples_and_the_minutes_follow_the_pace() -> None:
     adds = _Item("test_valid[POST /outbound_dialer/campaigns/{campaign_id}/contacts]", "property", "writes",
-                 contacts_per_example=0.5)
-    few, more = _plan([adds], DIALER_MAX_EXAMPLES="4"), _plan([adds], DIALER_MAX_EXAMPLES="40")
-    assert more.requests > 5 * few.requests // 2 and more.contacts == 20 + 4
+                 requests_per_example=3, contacts_per_example=0.5)
+    reads = _Item("test_valid[GET /outbound_dialer/campaigns/{campaign_id}/contacts]", "property",
+                  requests_per_example=2, contacts_per_example=0.5)
+    few, more = _plan([adds, reads], DIALER_MAX_EXAMPLES="4"), _plan([adds, reads], DIALER_MAX_EXAMPLES="40")
+    assert more.requests - few.requests == 36 * (3 + 2) + 18 + 2 * (1 - 1), "examples, and a DELETE each"
+    assert (few.contacts, more.contacts) == (2 + 4, 20 + 4), "only adds and imports write"
     assert _plan([adds], DIALER_RATE_LIMIT="1").minutes == pytest.approx(
         _plan([adds], DIALER_RATE_LIMIT="10").minutes * 10)

@@ -6,9 +6,10 @@ what they are about to spend. The plan adds up each selected test's cost:
 
 - a test's ``cost(requests=N, contacts=M)`` mark, where it says one (``M`` may
   name a setting, e.g. ``"large_import_size"``);
-- a generated (property) test: ``max_examples`` examples of its operation,
-  each a request and its read-back, writing ``cost(contacts_per_example=C)``
-  contacts when it adds or imports;
+- a generated (property) test: ``max_examples`` examples of its operation, each
+  ``cost(requests_per_example=R)`` requests (with the read-back of a write, and
+  the edge cases schemathesis adds), writing ``contacts_per_example`` contacts
+  when it adds or imports;
 - a scenario: a few requests and, if it writes, a contact;
 
 plus what the session itself sends: the contacts generated updates and deletes
@@ -30,11 +31,8 @@ import pytest
 from dialer_suite.config.settings import Settings
 from dialer_suite.http.throttle import HEADROOM
 
-# Requests per generated example: the call, plus the read-back of a write (a listing, its
-# pages) or the read of the job an import names.
-_PER_EXAMPLE = {"GET": 1.2, "POST": 2.8, "PATCH": 2.4, "DELETE": 2.2}
 # A scenario: its requests and, when it writes, its contacts (add, read back, act, read back).
-_SCENARIO_REQUESTS = 5
+_SCENARIO_REQUESTS = 6
 _SCENARIO_CONTACTS = 1
 # The session: the run's own contacts for generated updates and deletes (add + find each),
 # the preflight, and per cleanup sweep a listing of both campaigns.
@@ -42,6 +40,7 @@ _OWN_CONTACTS = 4
 _SESSION_REQUESTS = 2 * _OWN_CONTACTS + 4 + 2 * 2
 _PER_PAGE = 100
 _GENERATED = re.compile(r"\[(GET|POST|PATCH|DELETE) ")
+_WRITING = "POST"  # adds and imports: the generated requests that create contacts
 
 
 @dataclass(frozen=True)
@@ -83,11 +82,10 @@ def plan(items: Iterable[pytest.Item], settings: Settings) -> Plan:
 def _cost(item: pytest.Item, settings: Settings) -> tuple[float, float]:
     said = dict(mark.kwargs) if (mark := item.get_closest_marker("cost")) is not None else {}
     generated = _GENERATED.search(item.name)
-    if item.get_closest_marker("property") and generated:
-        method = generated.group(1)
+    if "requests_per_example" in said and generated:
         examples = settings.max_examples
-        written = said.get("contacts_per_example", 0.0) if method == "POST" else 0.0
-        return examples * _PER_EXAMPLE[method], examples * written
+        written = said.get("contacts_per_example", 0.0) if generated.group(1) == _WRITING else 0.0
+        return examples * said["requests_per_example"], examples * written
     if "requests" in said or "contacts" in said:
         return _value(said.get("requests", 0), settings), _value(said.get("contacts", 0), settings)
     written = _SCENARIO_CONTACTS if item.get_closest_marker("writes") else 0
