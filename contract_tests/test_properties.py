@@ -38,7 +38,7 @@ def test_valid_requests_are_answered_as_documented(
 
 @pytest.mark.property
 @pytest.mark.assumption("error-codes")
-@pytest.mark.cost(requests_per_example=5.2)  # the coverage phase's edge cases come on top
+@pytest.mark.cost(requests_per_example=4.8)  # the coverage phase's edge cases come on top
 @_negative.parametrize()
 def test_invalid_requests_are_rejected(
     case: Case, st_session: PacedSession, data_policy: DataPolicy

@@ -101,8 +101,9 @@ _DUPLICATED_CHECKS = (
 )
 
 # Probes of methods a path does not declare (the `unsupported_method` check).
-# Against a real tenant only methods that cannot change data: an undocumented
-# DELETE on .../contacts might exist and empty the campaign.
+# Against a tenant (loopback too: a tunnel reaches a real one) only methods that
+# cannot change data: an undocumented DELETE on .../contacts might exist and empty
+# the campaign.
 _SAFE_UNEXPECTED_METHODS = ["options", "trace"]
 
 
@@ -115,7 +116,7 @@ _OWN_SESSION_CHECKS = ("ignored_auth",)
 
 def schemathesis_config(settings: Settings, mode: str = "all") -> SchemathesisConfig:
     phases: dict[str, Any] = {}
-    if not settings.loopback:
+    if not settings.embedded:
         phases["coverage"] = {"unexpected-methods": _SAFE_UNEXPECTED_METHODS}
     off = _DUPLICATED_CHECKS + (() if settings.embedded else _OWN_SESSION_CHECKS)
     return SchemathesisConfig.from_dict({
