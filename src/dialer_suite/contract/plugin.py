@@ -93,14 +93,15 @@ def pytest_configure(config: pytest.Config) -> None:
             faults.validate(settings.simulator.faults)
         except UsageError as error:
             raise pytest.UsageError(f"{layers.origin('simulator', 'faults')}: {error}") from None
+    # The target's availability: shared by every sender of the run (the conftest's clients).
+    availability = Availability(settings.outage_limit)
     run_report = RunReport(RunLedger(settings.run_id), seed=settings.seed,
                            target=settings.base_url or _embedded(settings),
                            target_host=settings.target_name, embedded=settings.embedded,
-                           availability=Availability(settings.outage_limit))
+                           availability=availability)
     remember(config, settings, run_report)
     _baseline_hooks(config, settings, run_report)
-    assert run_report.availability is not None
-    target = TargetHooks(config, settings, run_report, run_report.availability)
+    target = TargetHooks(config, settings, run_report, availability)
     config.stash[TARGET_KEY] = target
     config.pluginmanager.register(target, "dialer-suite-target")
     if getattr(config.option, "xmlpath", None) is None and hasattr(config.option, "xmlpath"):
