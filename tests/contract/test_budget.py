@@ -57,3 +57,12 @@ def test_generated_tests_cost_their_examples_and_the_minutes_follow_the_pace() -
     assert (few.contacts, more.contacts) == (2 + 4, 20 + 4), "only adds and imports write"
     assert _plan([adds], DIALER_RATE_LIMIT="1").minutes == pytest.approx(
         _plan([adds], DIALER_RATE_LIMIT="10").minutes * 10)
+
+
+def test_the_embedded_simulator_is_discarded_with_its_contacts_not_cleaned_up() -> None:
+    writes = [_Item("test_w", "writes")]
+    tenant = _plan(writes)
+    embedded = plan(cast(list[pytest.Item], writes), load_settings(environ={}, config_path=None))
+    assert tenant.requests - embedded.requests == tenant.contacts + 2
+    assert "discarded with the simulator" in embedded.line("the embedded simulator")
+    assert "under a minute" in embedded.line("the embedded simulator")

@@ -50,16 +50,20 @@ class Plan:
     requests: int
     contacts: int
     pace: float
+    # False on the embedded simulator: it is discarded with its data.
+    cleanup: bool = True
 
     @property
     def minutes(self) -> float:
         return self.requests / (self.pace * HEADROOM) / 60
 
     def line(self, target: str) -> str:
+        removed = ("each removed at the end, counted in the requests" if self.cleanup
+                   else "discarded with the simulator")
+        took = f"about {math.ceil(self.minutes)} min" if self.minutes >= 1 else "under a minute"
         return (f"dialer-suite plan: about {self.requests} requests to {target} and {self.contacts} "
-                f"contacts written (each removed at the end, counted in the requests): about "
-                f"{math.ceil(self.minutes)} min at {self.pace:g} requests/s, plus the import jobs' "
-                "own time")
+                f"contacts written ({removed}): {took} at {self.pace:g} requests/s, plus the import "
+                "jobs' own time")
 
 
 def plan(items: Iterable[pytest.Item], settings: Settings) -> Plan:
@@ -74,9 +78,10 @@ def plan(items: Iterable[pytest.Item], settings: Settings) -> Plan:
         writes = writes or item.get_closest_marker("writes") is not None
     if writes:
         contacts += _OWN_CONTACTS
-        cleanup = contacts + 2 * math.ceil(max(contacts, 1) / _PER_PAGE)
-        requests += _SESSION_REQUESTS + cleanup
-    return Plan(round(requests), round(contacts), settings.pace)
+        requests += _SESSION_REQUESTS
+        if not settings.embedded:
+            requests += contacts + 2 * math.ceil(max(contacts, 1) / _PER_PAGE)
+    return Plan(round(requests), round(contacts), settings.pace, cleanup=not settings.embedded)
 
 
 def _cost(item: pytest.Item, settings: Settings) -> tuple[float, float]:

@@ -38,7 +38,8 @@ from dialer_suite.contract.report import RunReport
 from dialer_suite.errors import TARGET_NOT_USABLE
 from dialer_suite.http.availability import SERVER_ERROR, UNAVAILABLE, Availability, TargetUnavailable
 
-PREFLIGHT_ID = "contract_tests/preflight::target_is_usable"
+_SUITE = "contract_tests"
+PREFLIGHT_ID = f"{_SUITE}/preflight::target_is_usable"
 _VERDICTS_AT = pytest.StashKey[int]()
 
 
@@ -67,15 +68,16 @@ class TargetHooks:
                                     "yes" if self.settings.embedded else "no")
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        if self.config.option.collectonly or not session.items:
+        items = _suite_items(session.items)
+        if self.config.option.collectonly or not items:
             return
-        self.plan = budget.plan(session.items, self.settings)
+        self.plan = budget.plan(items, self.settings)
         self._write(self.plan.line(self.settings.target_name))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool | None:
         """The preflight; when the target is not usable no test runs (True ends the loop)."""
-        running = [item for item in session.items if not item.get_closest_marker("skip")]
+        running = [item for item in _suite_items(session.items) if not item.get_closest_marker("skip")]
         if self.settings.embedded or session.testsfailed or self.config.option.collectonly or not running:
             return None
         checked = preflight(self.settings, needs(running))
@@ -125,6 +127,11 @@ class TargetHooks:
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         if terminal is not None:
             terminal.write_line(line)
+
+
+def _suite_items(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The contract suite's items (``pytest tests contract_tests`` collects the self-tests too)."""
+    return [item for item in items if _SUITE in item.path.parts]
 
 
 def needs(items: list[pytest.Item]) -> Needs:
