@@ -3,10 +3,13 @@
 session:  ``settings`` → ``target`` (the embedded simulator on a free port when
           no base URL is set, honouring ``DIALER_SIM_FAULTS``; stopped at
           the end) → ``client`` (paced, validating ``DialerClient``) and
-          ``st_session`` (the same for schemathesis) → ``run_data`` (run-tagged
+          ``st_session`` (the same for schemathesis), both riding out outages
+          through the run's one ``availability`` → ``run_data`` (run-tagged
           contacts with fictional numbers; every contact of the run is removed
-          at the end, also after failures or Ctrl-C) → ``data_policy`` (the
-          rewrite rules of generated requests, with contacts of the run's own).
+          at the end, also after failures or Ctrl-C; what a target that stayed
+          down kept is named with ``dialer-suite cleanup --run-id``) →
+          ``data_policy`` (the rewrite rules of generated requests, with
+          contacts of the run's own).
 function: ``campaign`` / ``other_campaign`` / ``missing_campaign`` (ids; the
           first two skip the test when writes are refused), ``new_contact``
           (a factory), ``added`` (add a contact, read it back, return its id).
@@ -33,7 +36,14 @@ from dialer_suite.contract.readback import REFUSED_OURS
 from dialer_suite.contract.report import RunReport
 from dialer_suite.contract.rundata import RunData, clean_up
 from dialer_suite.contract.session import PacedSession
-from dialer_suite.contract.state import run_phones, run_policy, session_report, session_settings
+from dialer_suite.contract.state import (
+    run_phones,
+    run_policy,
+    session_availability,
+    session_report,
+    session_settings,
+)
+from dialer_suite.http.availability import Availability, TargetUnavailable
 from dialer_suite.http.client import DialerClient
 from dialer_suite.simulator import SimulatorHandle
 from dialer_suite.simulator.embedded import embedded_simulator
@@ -65,6 +75,11 @@ def settings(pytestconfig: pytest.Config) -> Settings:
 @pytest.fixture(scope="session")
 def report(pytestconfig: pytest.Config) -> RunReport:
     return session_report(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def availability(pytestconfig: pytest.Config) -> Availability:
+    return session_availability(pytestconfig)
 
 
 @pytest.fixture(scope="session")
@@ -104,9 +119,13 @@ def validator() -> ResponseValidator:
 
 
 @pytest.fixture(scope="session")
-def client(target: Target, report: RunReport, validator: ResponseValidator) -> Iterator[DialerClient]:
-    with DialerClient.from_settings(target.settings, report) as dialer:
+def client(
+    target: Target, report: RunReport, validator: ResponseValidator, availability: Availability
+) -> Iterator[DialerClient]:
+    with DialerClient.from_settings(target.settings, report, availability=availability) as dialer:
         dialer.validator = validator
+        # The client's reads tell an outage from one request's failure, whoever sent it.
+        availability.probe = dialer.probe
         yield dialer
         if dialer.paging.describe():
             report.note("list paging", dialer.paging.describe())
@@ -114,12 +133,14 @@ def client(target: Target, report: RunReport, validator: ResponseValidator) -> I
 
 @pytest.fixture(scope="session")
 def st_session(
-    target: Target, client: DialerClient, report: RunReport, validator: ResponseValidator
+    target: Target, client: DialerClient, report: RunReport, validator: ResponseValidator,
+    availability: Availability,
 ) -> Iterator[PacedSession]:
     settings = target.settings
     with PacedSession(
         target.base_url, settings.username, settings.api_token, throttle=client.throttle,
-        report=report, validator=validator, timeout=settings.request_timeout, paging=client.paging,
+        report=report, validator=validator, timeout=settings.request_timeout,
+        availability=availability, paging=client.paging,
     ) as session:
         yield session
 
@@ -136,15 +157,31 @@ def run_data(target: Target, client: DialerClient, report: RunReport) -> Iterato
             # only cost time. Cleanup itself is tested in tests/contract.
             report.note("cleanup", "skipped: the embedded simulator is discarded with its data")
         elif settings.writes_allowed:
-            result = clean_up(
-                client, data, report.ledger, (settings.campaign_id, settings.other_campaign_id),
-                job_timeout=settings.job_timeout,
-            )
-            report.note("cleanup", f"removed {result.removed} contact(s) of run {settings.run_id}")
-            for index, leftover in enumerate(result.left, start=1):
-                report.note(f"left on target #{index}", str(leftover))
-            for index, problem in enumerate(result.problems, start=1):
-                report.note(f"cleanup problem #{index}", problem)
+            _clean_up(client, data, report, settings)
+
+
+def _clean_up(client: DialerClient, data: RunData, report: RunReport, settings: Settings) -> None:
+    """Remove what the run wrote; what a target that stayed down kept is named with the command
+    that removes it later."""
+    later = f"dialer-suite cleanup --run-id {settings.run_id}"
+    try:
+        result = clean_up(
+            client, data, report.ledger, (settings.campaign_id, settings.other_campaign_id),
+            job_timeout=settings.job_timeout,
+        )
+    except TargetUnavailable as unavailable:
+        known = report.ledger.created - report.ledger.removed
+        report.note("cleanup", f"stopped, the target is unavailable ({unavailable}); contacts of run "
+                    f"{settings.run_id} are left ({known} that the run saw, maybe more): remove them "
+                    f"with `{later}` once it is back")
+        return
+    report.note("cleanup", f"removed {result.removed} contact(s) of run {settings.run_id}")
+    for index, leftover in enumerate(result.left, start=1):
+        report.note(f"left on target #{index}", str(leftover))
+    if result.left:
+        report.note("left on target", f"{len(result.left)} contact(s): remove them with `{later}`")
+    for index, problem in enumerate(result.problems, start=1):
+        report.note(f"cleanup problem #{index}", problem)
 
 
 @pytest.fixture(scope="session")
@@ -174,6 +211,7 @@ def other_campaign(settings: Settings) -> int:
 
 @pytest.fixture
 def missing_campaign(settings: Settings) -> int:
+    """An id no campaign has (the preflight checks it when a selected test asks for it)."""
     return settings.missing_campaign_id
 
 

@@ -47,6 +47,7 @@ def _credentials(kind: str, settings: Settings) -> Any:
 @pytest.mark.quick
 @pytest.mark.writes
 @pytest.mark.produces("*", 401)
+@pytest.mark.cost(requests=1.4, contacts=0)  # refused; an add or import is also looked for in the list
 @pytest.mark.parametrize("credentials", _CREDENTIALS)
 @pytest.mark.parametrize("operation", list(_CALLS))
 def test_operation_refuses_bad_credentials(

@@ -172,6 +172,7 @@ def watched(target: Any, client: DialerClient, admin: SimulatorAdmin | None) -> 
     return watched
 
 
+@pytest.mark.cost(requests="watch_seconds", contacts=0)  # a read a second on a tenant, for the whole module
 def test_every_status_value_seen_is_one_of_the_documented_21(watched: Watched) -> None:
     watched.require_statuses()
     unknown = watched.watch.seen() - set(contact_statuses())
@@ -186,6 +187,7 @@ def test_every_status_value_seen_is_one_of_the_documented_21(watched: Watched) -
 
 
 @pytest.mark.assumption("status-transitions")
+@pytest.mark.cost(requests=0, contacts=0)
 def test_every_transition_seen_follows_the_documented_state_machine(watched: Watched) -> None:
     if not watched.watch.sequences:
         pytest.skip(f"campaign {watched.campaign_id} listed no statuses to follow")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -150,26 +151,48 @@ def test_file_that_is_not_an_array_of_contacts_is_refused(
     )
 
 
+@dataclass(frozen=True)
+class LargeImport:
+    """The large import: where it went, the file's contacts, the job as it ended."""
+
+    campaign: int
+    contacts: list[dict[str, Any]]
+    job: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def large_import(
+    client: DialerClient, run_data: RunData, report: RunReport, settings: Settings
+) -> LargeImport:
+    """One large import, read back by each test that needs many contacts: on a tenant every
+    contact costs a DELETE at the end, so they are written once.
+
+    Into the other campaign, so that the main campaign's list stays short for the other tests
+    (the plugin skips the tests that use this when writes are refused).
+    """
+    contacts = run_data.contacts(settings.large_import_size)
+    campaign = settings.other_campaign_id
+    job = import_and_wait(client, run_data, report, campaign, contacts, settings.job_timeout)
+    return LargeImport(campaign, contacts, job)
+
+
 @pytest.mark.slow
 @pytest.mark.documented
+@pytest.mark.cost(requests=6, contacts="large_import_size")
 def test_large_import_completes_with_every_contact_once(
-    client: DialerClient, other_campaign: int, run_data: RunData, report: RunReport,
-    settings: Settings,
+    client: DialerClient, other_campaign: int, large_import: LargeImport
 ) -> None:
-    # The other campaign, so that the main campaign's list stays short for the other tests.
-    contacts = run_data.contacts(settings.large_import_size)
-    job = import_and_wait(client, run_data, report, other_campaign, contacts, settings.job_timeout)
+    job, contacts = large_import.job, large_import.contacts
     expect_completed(job, f"import of {len(contacts)} valid contacts")
     _every_contact_listed_once(client, other_campaign, contacts)
 
 
 @pytest.mark.assumption("list-pagination")
+@pytest.mark.cost(requests=1, contacts=0)
 def test_list_without_paging_holds_every_contact(
-    client: DialerClient, other_campaign: int, run_data: RunData, report: RunReport,
-    settings: Settings,
+    client: DialerClient, other_campaign: int, large_import: LargeImport
 ) -> None:
-    contacts = run_data.contacts(max(settings.large_import_size // 4, 120))
-    job = import_and_wait(client, run_data, report, other_campaign, contacts, settings.job_timeout)
+    job, contacts = large_import.job, large_import.contacts
     assert job["status"] == "completed", f"import of {len(contacts)} contacts ended {job}"
     listed = client.list_contacts(other_campaign).expect(200).body
     missing = [c["external_unique_id"] for c in contacts if not matching(listed, c)]

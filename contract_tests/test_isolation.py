@@ -96,18 +96,20 @@ _OPERATIONS: dict[str, Callable[[DialerClient, int, dict[str, Any]], Any]] = {
 
 @pytest.mark.assumption("error-codes")
 @pytest.mark.produces("*", 404)
+@pytest.mark.cost(requests=1, contacts=0)
 @pytest.mark.parametrize("operation", [
     pytest.param(name, marks=[] if name in ("listContacts", "getImportJob") else [_WRITES])
     for name in _OPERATIONS
 ])
 def test_unknown_campaign_is_not_found(
-    client: DialerClient, settings: Settings, run_data: RunData, operation: str
+    client: DialerClient, missing_campaign: int, run_data: RunData, operation: str
 ) -> None:
-    answer = _OPERATIONS[operation](client, settings.missing_campaign_id, run_data.contact())
-    answer.refused(404, why=f"campaign {settings.missing_campaign_id} does not exist")
+    answer = _OPERATIONS[operation](client, missing_campaign, run_data.contact())
+    answer.refused(404, why=f"campaign {missing_campaign} does not exist")
 
 
 @pytest.mark.assumption("error-codes")
+@pytest.mark.cost(requests=1, contacts=0)
 @pytest.mark.parametrize("job_id", _UNKNOWN_IDS)
 def test_unknown_job_is_not_found(client: DialerClient, settings: Settings, job_id: int) -> None:
     client.get_job(settings.campaign_id, job_id).refused(404, why="no such job")
@@ -115,6 +117,7 @@ def test_unknown_job_is_not_found(client: DialerClient, settings: Settings, job_
 
 @pytest.mark.writes
 @pytest.mark.assumption("error-codes")
+@pytest.mark.cost(requests=1, contacts=0)
 @pytest.mark.parametrize("contact_id", _UNKNOWN_IDS)
 @pytest.mark.parametrize("operation", ["updateContact", "deleteContact"])
 def test_unknown_contact_is_not_found(

@@ -28,6 +28,7 @@ _negative = build_schema(_settings, run_policy(_settings.run_id), mode="negative
 
 
 @pytest.mark.property
+@pytest.mark.cost(requests_per_example=2.9, contacts_per_example=0.75)  # with the write's read-back
 @_positive.parametrize()
 def test_valid_requests_are_answered_as_documented(
     case: Case, st_session: PacedSession, data_policy: DataPolicy
@@ -37,6 +38,7 @@ def test_valid_requests_are_answered_as_documented(
 
 @pytest.mark.property
 @pytest.mark.assumption("error-codes")
+@pytest.mark.cost(requests_per_example=4.8)  # the coverage phase's edge cases come on top
 @_negative.parametrize()
 def test_invalid_requests_are_rejected(
     case: Case, st_session: PacedSession, data_policy: DataPolicy

@@ -1,7 +1,7 @@
 """Past the rate limit the target answers 429 with ``Retry-After`` (assumption ``rate-limit-429``).
 
-Opt-in against non-loopback hosts (``--allow-rate-limit-tests``): the burst
-spends the tenant's whole budget for a moment. The burst bypasses the suite's
+Opt-in against a tenant, any target given by a base URL (``--allow-rate-limit-tests``):
+the burst spends the tenant's whole budget for a moment. The burst bypasses the suite's
 throttle, runs on a few threads so that network latency cannot keep it under the
 limit, cycles through every operation (with requests that change nothing) until
 each has had a 429, is bounded in count, and the test then waits the

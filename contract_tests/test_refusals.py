@@ -19,7 +19,8 @@ from dialer_suite.config.settings import Settings
 from dialer_suite.http.client import DialerClient
 from dialer_suite.http.exchange import Upload
 
-pytestmark = [pytest.mark.scenario, pytest.mark.writes, pytest.mark.assumption("error-codes")]
+pytestmark = [pytest.mark.scenario, pytest.mark.writes, pytest.mark.assumption("error-codes"),
+              pytest.mark.cost(requests=1, contacts=0)]
 
 # The operations that take a JSON body: method and path suffix.
 _JSON_BODIES = {

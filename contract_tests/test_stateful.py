@@ -36,6 +36,7 @@ _STEPS = 6
 
 @pytest.mark.stateful
 @pytest.mark.writes
+@pytest.mark.cost(requests=_SCENARIOS * _STEPS * 1.5, contacts=_SCENARIOS * 2)
 def test_linked_operations_keep_their_promises(
     st_session: PacedSession, data_policy: DataPolicy, settings: Settings
 ) -> None:

@@ -41,3 +41,13 @@ def test_an_outage_answers_503_and_every_request_is_counted() -> None:
         answer = httpx.get(url, auth=(tenant.options.username, tenant.options.token))
         assert answer.status_code == 503
         assert tenant.stats()["by_status"] == {"listContacts 503": 1}
+
+
+def test_every_request_is_received_also_those_no_operation_route_matches() -> None:
+    with running_tenant(TenantOptions(rate_limit=None)) as tenant:
+        auth = (tenant.options.username, tenant.options.token)
+        campaigns = f"{tenant.base_url}/outbound_dialer/campaigns"
+        assert httpx.get(f"{campaigns}/11/contacts", auth=auth).status_code == 200
+        assert httpx.get(f"{campaigns}/not-a-number/contacts", auth=auth).status_code == 404
+        stats = tenant.stats()
+        assert (stats["requests"], stats["received"]) == (1, 2)

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from dialer_suite.errors import UsageError
+from dialer_suite.errors import TARGET_NOT_USABLE, TargetNotUsable, UsageError
 
 _COMMAND_MODULES = (
     "dialer_suite.simulator.cli",
@@ -71,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"dialer-suite: error: {error}", file=sys.stderr)
         return 2
+    except TargetNotUsable as error:
+        print(f"dialer-suite: target not usable: {error}", file=sys.stderr)
+        return TARGET_NOT_USABLE
     except KeyboardInterrupt:
         print("dialer-suite: interrupted", file=sys.stderr)
         return 130

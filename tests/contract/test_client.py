@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from dialer_suite.contract.report import RunReport
+from dialer_suite.http.availability import TargetUnavailable
 from dialer_suite.http.client import ContractViolation, DialerClient
 
 from .conftest import TOKEN, Handler, json_response, record
@@ -17,12 +18,29 @@ MakeClient = Callable[[Handler], DialerClient]
 
 
 def test_an_undeclared_status_fails_naming_it_with_a_curl(make_client: MakeClient) -> None:
-    client = make_client(lambda request: json_response(500, {"error": "boom"}))
+    # 501 is a definite answer, not an outage: no retry, no probe.
+    client = make_client(lambda request: json_response(501, {"error": "not implemented"}))
     with pytest.raises(ContractViolation) as raised:
         client.list_contacts(1)
     message = str(raised.value)
-    assert "status 500 is not declared" in message
+    assert "status 501 is not declared" in message
     assert "curl" in message and '"$DIALER_USERNAME:$DIALER_API_TOKEN"' in message
+
+
+def test_a_5xx_one_request_keeps_getting_while_the_target_answers_is_a_vendor_server_error(
+    make_client: MakeClient,
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return json_response(500, {"error": "boom"})
+        return json_response(404, {"message": "Job not found"})  # the probe: the target answers
+
+    client = make_client(handler)
+    with pytest.raises(ContractViolation) as raised:
+        client.add_contact(1, {"phone_number": "+12015550123"})
+    assert raised.value.assumptions == ()
+    assert str(raised.value).startswith("vendor server error: addContact answered 500"), raised.value
+    assert [v.kind for v in client.availability.verdicts] == ["vendor server error"]
 
 
 def test_a_status_outside_the_enum_is_shown_verbatim(make_client: MakeClient) -> None:
@@ -160,10 +178,11 @@ def test_an_add_without_ids_falls_back_to_a_list_lookup(make_client: MakeClient)
     ]
 
 
-def test_no_response_is_a_violation_with_the_request(make_client: MakeClient) -> None:
+def test_no_response_is_the_target_being_unavailable_not_a_violation(make_client: MakeClient) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused", request=request)
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
 
     client = make_client(handler)
-    with pytest.raises(ContractViolation, match="no response"):
+    with pytest.raises(TargetUnavailable, match="GET /outbound_dialer/campaigns/1/contacts/jobs/4: "
+                                                "connection refused"):
         client.get_job(1, 4)

@@ -17,6 +17,7 @@ from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.contract.ledger import RunLedger
 from dialer_suite.contract.report import RunReport
 from dialer_suite.contract.session import PacedSession
+from dialer_suite.http.availability import Availability
 from dialer_suite.http.exchange import CURL_CREDENTIALS, REDACTED, basic_authorization, secrets_for
 from dialer_suite.http.recording import Answer, Recorder
 from dialer_suite.http.throttle import SpacedThrottle
@@ -92,7 +93,7 @@ class _FakeVendor(BaseAdapter):
 def test_the_schemathesis_session_keeps_its_exchanges_the_same_way() -> None:
     report = RunReport(RunLedger("r1"))
     with PacedSession(BASE, USER, TOKEN, throttle=SpacedThrottle(1e6), report=report,
-                      validator=ResponseValidator(), timeout=5) as session:
+                      validator=ResponseValidator(), timeout=5, availability=Availability(0.0)) as session:
         vendor = _FakeVendor()
         session.mount("http://", vendor)
         own = basic_authorization(USER, TOKEN)

@@ -91,10 +91,32 @@ def test_a_bad_setting_is_one_line_naming_it(environ: dict[str, str], named: str
 
 
 def test_a_blank_variable_of_an_optional_setting_means_not_set() -> None:
-    settings = load_settings(environ={"DIALER_BASE_URL": " ", "DIALER_SEED": "",
-                                      "DIALER_MAX_BODY_BYTES": "", "DIALER_SIM_FAULTS": ""})
+    settings = load_settings(environ={"DIALER_SEED": "", "DIALER_MAX_BODY_BYTES": "",
+                                      "DIALER_SIM_FAULTS": ""})
     assert settings.embedded and settings.seed is None and settings.max_body_bytes is None
     assert settings.simulator.faults == ()
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+def test_a_base_url_set_but_blank_is_refused_not_taken_for_the_embedded_simulator(blank: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        load_settings(environ={"DIALER_BASE_URL": blank}, config_path=None)
+    assert str(raised.value).startswith("DIALER_BASE_URL is set but blank; give the target's base URL")
+
+
+def test_a_base_url_carrying_credentials_is_refused() -> None:
+    with pytest.raises(UsageError, match="must not carry credentials") as raised:
+        load_settings(environ={"DIALER_BASE_URL": "https://acme:s3cret@vendor.test/apps/api/v1",
+                               "DIALER_API_TOKEN": "t"}, config_path=None)
+    assert "s3cret" not in str(raised.value)
+
+
+def test_a_tenant_run_sizes_the_large_import_for_the_tenant_and_keeps_bursts_opt_in() -> None:
+    tenant = load_settings(environ={"DIALER_BASE_URL": "http://127.0.0.1:9/apps/api/v1"}, config_path=None)
+    embedded = load_settings(environ={}, config_path=None)
+    assert (tenant.large_import_size, embedded.large_import_size) == (105, 1000)
+    assert not tenant.rate_limit_tests_allowed and embedded.rate_limit_tests_allowed
+    assert (tenant.target_name, embedded.target_name) == ("127.0.0.1:9", "the embedded simulator")
 
 
 def test_unknown_key_in_a_config_file_is_refused(tmp_path: Path) -> None:

@@ -6,9 +6,11 @@ APIs would likely take (see the package docstring); ``TenantOptions`` turns the
 ones a self-test needs to vary.
 
 Admin (not rate-limited, not counted): ``GET /_tenant/stats`` (requests by
-operation and status, contacts created and still stored) and ``POST
-/_tenant/outage`` (``{"seconds": 20, "status": 503}``: every vendor request
-fails with that status until then).
+operation and status, contacts created and still stored; ``received``: every
+request outside the admin surface, also those no operation's route matches —
+a campaign id that is not a number, a method a path does not have — which a
+hosted tenant's quota counts too) and ``POST /_tenant/outage`` (``{"seconds":
+20, "status": 503}``: every vendor request fails with that status until then).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 API = "/apps/api/v1/outbound_dialer/campaigns/{campaign_id:int}"
 INPUT_FIELDS = ("name", "email", "phone_number", "outbound_number", "external_unique_id")
@@ -95,6 +98,7 @@ class _State:
     job_ids: Any = field(default_factory=lambda: itertools.count(501))
     requests: Counter[str] = field(default_factory=Counter)
     statuses: Counter[str] = field(default_factory=Counter)
+    received: int = 0
     created: int = 0
     tokens: float = 0.0
     refilled: float = field(default_factory=time.monotonic)
@@ -405,6 +409,7 @@ async def _stats(tenant: _Tenant) -> Response:
     state = tenant.state
     return JSONResponse({
         "requests": sum(state.requests.values()),
+        "received": state.received,
         "by_operation": dict(state.requests),
         "by_status": dict(state.statuses),
         "contacts_created": state.created,
@@ -420,6 +425,19 @@ async def _outage(tenant: _Tenant, request: Request) -> Response:
     return JSONResponse({"outage_seconds": body.get("seconds", 20)})
 
 
+class _CountEveryRequest:
+    """Counts every HTTP request outside the admin surface, routed or not (``received``)."""
+
+    def __init__(self, app: ASGIApp, state: _State) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith("/_tenant/"):
+            self.state.received += 1
+        await self.app(scope, receive, send)
+
+
 def build_app(options: TenantOptions | None = None) -> Starlette:
     tenant = _Tenant(options or TenantOptions())
 
@@ -432,7 +450,7 @@ def build_app(options: TenantOptions | None = None) -> Starlette:
     async def outage(request: Request) -> Response:
         return await _outage(tenant, request)
 
-    return Starlette(routes=[
+    app = Starlette(routes=[
         vendor("/contacts", "addContact", _add, "POST"),
         vendor("/contacts", "listContacts", _list, "GET"),
         vendor("/contacts/import", "importContacts", _import, "POST"),
@@ -442,3 +460,5 @@ def build_app(options: TenantOptions | None = None) -> Starlette:
         Route("/_tenant/stats", stats, methods=["GET"]),
         Route("/_tenant/outage", outage, methods=["POST"]),
     ])
+    app.add_middleware(_CountEveryRequest, state=tenant.state)
+    return app

@@ -4,8 +4,9 @@ Each setting is declared once, below (``declare``): its type, default,
 variable, flag and help. They are read from the layers (``layers``: the TOML
 file < ``DIALER_*`` < the command line), and a bad value ends the run with one
 line naming what the person wrote (``UsageError``), never a traceback deep
-inside a test. Two defaults depend on the target, and are filled once the
-layers are read: the pace and the job timeout.
+inside a test. Three defaults depend on the target, and are filled once the
+layers are read: the pace, the job timeout and the size of the large import
+(a tenant pays for every contact written with a DELETE at the end).
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ from dialer_suite.errors import UsageError
 # queues them behind other work.
 EMBEDDED_JOB_TIMEOUT = 8.0
 TARGET_JOB_TIMEOUT = 120.0
+# Contacts of the large import. On a tenant every one costs a DELETE at the end, out of the
+# tenant's shared 10 requests/s: there, just past the largest page size a list is likely to
+# default to (100), so that a list answered without paging must show more than one page holds.
+EMBEDDED_LARGE_IMPORT = 1000
+TARGET_LARGE_IMPORT = 105
+# How long an outage is waited out before the run stops (exit 69, "target not usable").
+OUTAGE_LIMIT = 60.0
 # Tables of the settings file that belong to other commands.
 _OTHER_TABLES = ("simulator",)
 
@@ -55,14 +63,34 @@ def is_loopback(url_or_host: str | None) -> bool:
         return False
 
 
+def host_of(url: str) -> str:
+    """The host (and port, when the URL names one) of ``url``: what output shows of a target,
+    never the path or credentials."""
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    host = f"[{host}]" if ":" in host else host
+    return f"{host}:{parts.port}" if parts.port else host
+
+
 def _url(value: Any) -> str | None:
-    url = "" if value is None else str(value).strip()
-    if not url:
+    if value is None:
         return None
+    url = str(value).strip()
+    if not url:
+        # A CI secret that was never set: running against the embedded simulator instead would
+        # pass, and a recorded baseline would hold the simulator's behaviour as the tenant's.
+        raise SettingError(
+            "is set but blank; give the target's base URL (e.g. https://acme.ccaiplatform.com/"
+            "apps/api/v1), or unset it to run against the embedded simulator"
+        )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingError(
             f"{url!r} is not an http(s) URL with a host (e.g. https://acme.ccaiplatform.com/apps/api/v1)"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise SettingError(
+            "must not carry credentials; give them as DIALER_USERNAME and DIALER_API_TOKEN"
         )
     if parts.query or parts.fragment:
         raise SettingError(f"{url!r} must not carry a query or fragment")
@@ -132,7 +160,7 @@ class Settings(SettingsModel):
     )] = EMBEDDED_RATE_LIMIT
     allow_rate_limit_tests: Annotated[bool, Setting(
         boolean, env="DIALER_ALLOW_RATE_LIMIT_TESTS", flag="--allow-rate-limit-tests",
-        help="allow bursting past the rate limit of a non-loopback host",
+        help="allow bursting past the rate limit of a tenant (any target given by a base URL)",
     )] = False
     phone_range: Annotated[NumberBlock | None, Setting(
         _phone_range, env="DIALER_PHONE_RANGE", flag="--phone-range",
@@ -157,7 +185,9 @@ class Settings(SettingsModel):
     large_import_size: Annotated[int, Setting(
         whole(minimum=1), env="DIALER_LARGE_IMPORT_SIZE", flag="--large-import-size",
         help="contacts in the large-import scenario",
-    )] = 1000
+        default_help=f"{EMBEDDED_LARGE_IMPORT} on the embedded simulator, {TARGET_LARGE_IMPORT} with a "
+        "base URL",
+    )] = EMBEDDED_LARGE_IMPORT
     job_timeout: Annotated[float, Setting(
         number(above=0.0), env="DIALER_JOB_TIMEOUT", flag="--job-timeout",
         help="seconds an import job may take",
@@ -165,6 +195,10 @@ class Settings(SettingsModel):
         "with a base URL",
     )] = EMBEDDED_JOB_TIMEOUT
     request_timeout: Annotated[float, Setting(number(above=0.0), env="DIALER_REQUEST_TIMEOUT")] = 30.0
+    outage_limit: Annotated[float, Setting(
+        number(minimum=0.0), env="DIALER_OUTAGE_LIMIT", flag="--outage-limit",
+        help="seconds an unreachable or failing target is waited for before the run stops (exit 69)",
+    )] = OUTAGE_LIMIT
     reports_dir: Annotated[Path, Setting(
         path, env="DIALER_REPORTS_DIR", flag="--reports-dir", help="where reports go",
     )] = Path("reports")
@@ -206,7 +240,13 @@ class Settings(SettingsModel):
 
     @property
     def rate_limit_tests_allowed(self) -> bool:
-        return self.loopback or self.allow_rate_limit_tests
+        # A tenant reached on loopback (an SSH tunnel, a local proxy) is still a shared tenant.
+        return self.embedded or self.allow_rate_limit_tests
+
+    @property
+    def target_name(self) -> str:
+        """How output names the target: its host, or the embedded simulator (no credentials)."""
+        return "the embedded simulator" if self.base_url is None else host_of(self.base_url)
 
     def refuse_writes_reason(self) -> str | None:
         """Why this run may not write, with how to allow it; None when writes are fine."""
@@ -253,6 +293,8 @@ def settings_from(layers: Layers) -> Settings:
         defaults["pace"] = settings.simulator.rate_limit if embedded else VENDOR_RATE_LIMIT
     if not layers.given("job_timeout"):
         defaults["job_timeout"] = EMBEDDED_JOB_TIMEOUT if embedded else TARGET_JOB_TIMEOUT
+    if not layers.given("large_import_size"):
+        defaults["large_import_size"] = EMBEDDED_LARGE_IMPORT if embedded else TARGET_LARGE_IMPORT
     if not embedded and not settings.loopback and not layers.given("api_token"):
         raise UsageError(
             f"no API token for {settings.base_url}: set {Settings.declared('api_token').env} (and "

@@ -11,7 +11,11 @@ reproducing the recording only.
 
 A file is refused, with one line, when it is missing, unreadable, not JSON,
 not a baseline, or recorded against another spec (``info.version`` or
-sha256): its facts name tests, keys and assumption ids of that spec.
+sha256): its facts name tests, keys and assumption ids of that spec. A run is
+compared only with a baseline of its own target (``check_target``: the same
+host, or the embedded simulator both times) unless the person says the target
+changed. Tests the target was unavailable for are recorded as not run: an
+outage is not the vendor's behaviour.
 """
 
 from __future__ import annotations
@@ -28,11 +32,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from dialer_suite.api import spec
-from dialer_suite.config.settings import is_loopback
+from dialer_suite.config.settings import host_of, is_loopback
 from dialer_suite.contract.facts import DRIFT, GENERATED, HEADERS, KEYS, SCENARIOS, SHAPES, STATUS, Seen
 from dialer_suite.contract.normalize import stable_fact
 from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, Outcome, RunReport
 from dialer_suite.errors import UsageError
+from dialer_suite.http.availability import SERVER_ERROR, UNAVAILABLE
 
 FORMAT = "dialer-suite-baseline/1"
 # How a test's outcome is judged against a baseline (``compare.verdict_for``), finest first:
@@ -52,6 +57,8 @@ _SCHEMA: dict[str, Any] = {
         "format": {"type": "string"},
         "recorded": {"type": "string"},
         "target": {"type": "string"},
+        "target_host": {"type": "string"},
+        "embedded": {"type": "boolean"},
         "spec": {"type": "object", "required": ["version", "sha256"],
                  "properties": {"version": {"type": "string"}, "sha256": {"type": "string"}}},
         "assumptions": {"type": "object", "additionalProperties": {
@@ -68,7 +75,8 @@ _SCHEMA: dict[str, Any] = {
         "tests": {"type": "object", "additionalProperties": {
             "type": "object", "required": ["outcome"],
             "properties": {"outcome": {"enum": ["passed", "failed", "skipped"]},
-                           "judged": {"enum": list(LEVELS)}, "kind": {"enum": [DOCUMENTED, ASSUMPTION]},
+                           "judged": {"enum": list(LEVELS)},
+                           "kind": {"enum": [DOCUMENTED, ASSUMPTION, SERVER_ERROR]},
                            "assumptions": _STRINGS, "fact": {"type": "string"},
                            "why": {"type": "string"}}}},
     },
@@ -140,6 +148,29 @@ def write(path: Path, data: dict[str, Any]) -> None:
                     encoding="utf-8")
 
 
+_EMBEDDED = "embedded simulator"
+
+
+def target_of(target: str) -> str:
+    """What a baseline or a run is *of*: the target's host, or the embedded simulator."""
+    if target.startswith(_EMBEDDED):
+        return f"the {_EMBEDDED}"
+    public = public_target(target)
+    return host_of(public) if "//" in public else public
+
+
+def check_target(loaded: Baseline, run_target: str) -> None:
+    """Refuse, in one line, to judge a run by a baseline of another target: what one tenant
+    (or the simulator) does says nothing of another."""
+    recorded, now = target_of(str(loaded.data["target"])), target_of(run_target)
+    if recorded != now:
+        raise UsageError(
+            f"baseline file {loaded.path} was recorded against {recorded}, this run targets {now}; "
+            f"record a baseline of this target with --record-baseline, or pass "
+            "--baseline-target-changed if it is the same tenant at a new address"
+        )
+
+
 def public_target(target: str) -> str:
     """The target without credentials, and without the port of a loopback host (a served
     simulator gets a new one every run)."""
@@ -161,6 +192,8 @@ def snapshot(report: RunReport, recorded: datetime) -> dict[str, Any]:
         "format": FORMAT,
         "recorded": recorded.isoformat(timespec="seconds"),
         "target": public_target(report.target),
+        "target_host": target_of(report.target),
+        "embedded": report.embedded,
         "seed": report.seed,
         "spec": spec_identity(),
         "assumptions": _assumptions(tests, seen),
@@ -185,7 +218,10 @@ def test_entry(outcome: Outcome, level: str, run_id: str) -> dict[str, Any]:
 def _tests(report: RunReport, seen: Seen) -> dict[str, dict[str, Any]]:
     tests: dict[str, dict[str, Any]] = {}
     for outcome in report.outcomes:
-        if tests.get(outcome.nodeid, {}).get("outcome") == "failed":
+        if outcome.kind == UNAVAILABLE:
+            tests[outcome.nodeid] = {"outcome": "skipped", "why": "the target was unavailable"}
+            continue
+        if tests.get(outcome.nodeid, {}).get("outcome") in ("failed", "skipped"):
             continue  # the first failure of a test (setup, call or teardown) is its fact
         if outcome.passed and outcome.nodeid in tests:
             continue

@@ -31,6 +31,7 @@ from dialer_suite.contract.baseline import (
 )
 from dialer_suite.contract.facts import SCENARIOS
 from dialer_suite.contract.report import DOCUMENTED, Outcome, RunReport
+from dialer_suite.http.availability import SERVER_ERROR, UNAVAILABLE
 
 CHECK_NAME = "test_vendor_behaviour_matches_the_baseline"
 CHECK_ID = f"contract_tests/baseline::{CHECK_NAME}"
@@ -126,12 +127,17 @@ class BaselineHooks:
         self.seen.levels[outcome.nodeid] = level
         if self.baseline is None:
             return
+        if outcome.kind == UNAVAILABLE:
+            # The target's availability, not the vendor's behaviour: nothing to compare.
+            outcome.verdict = compare.NOT_JUDGED
+            return
         before = self.baseline.data["tests"].get(outcome.nodeid)
         after = test_entry(outcome, level, self.report.run_id)
         verdict = compare.verdict_for(before, after, self._known)
-        documented = report.failed and outcome.kind == DOCUMENTED
-        # A documented break fails whatever the baseline recorded: never "known".
-        outcome.verdict = "documented" if documented and verdict == compare.KNOWN else verdict
+        documented = report.failed and outcome.kind in (DOCUMENTED, SERVER_ERROR)
+        # A documented break (or a vendor server error) fails whatever the baseline recorded:
+        # never "known".
+        outcome.verdict = outcome.kind if documented and verdict == compare.KNOWN else verdict
         label = self.baseline.label
         if report.failed and not documented:
             ids = ", ".join(outcome.assumption_ids)
@@ -198,6 +204,13 @@ class BaselineHooks:
         finished = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
         if not finished or session.shouldstop or session.shouldfail or not self.report.outcomes:
             self.recorded = f"baseline NOT recorded: the run did not finish ({self.record})"
+            return
+        unavailable = [o for o in self.report.outcomes if o.kind == UNAVAILABLE]
+        if unavailable:
+            # An outage is not what the vendor does; a baseline missing these tests would pass
+            # off their next real failure as "not in the baseline".
+            self.recorded = (f"baseline NOT recorded: the target was unavailable for "
+                             f"{len(unavailable)} test(s) ({self.record})")
             return
         write(self.record, snapshot(self.report, datetime.now(UTC)))
         self.recorded = f"baseline recorded in {self.record}"

@@ -2,7 +2,9 @@
 
 Every argument goes to pytest unchanged (``-m quick``, ``--base-url URL``,
 ``-k isolation``...; ``dialer-suite contract --help`` shows pytest's help with
-the suite's options). The exit code is pytest's.
+the suite's options). Exit codes (``EXIT_CODES``): 0 green; 1 the vendor's
+behaviour; 2 our usage or settings (pytest's 4); 69 the target is not usable
+(``contract.target_plugin``); 130 interrupted (pytest's 2).
 
 ``--baseline FILE`` is checked here, before pytest starts: a missing,
 unreadable or malformed baseline, or one recorded against another spec, is one
@@ -18,22 +20,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dialer_suite.errors import UsageError
+from dialer_suite.errors import TARGET_NOT_USABLE, UsageError
 
 # The source checkout this package is installed from (editable install).
 _CHECKOUT = Path(__file__).resolve().parents[3]
 _SUITE = _CHECKOUT / "contract_tests"
 # pytest.ExitCode values, without importing pytest into the dispatcher.
 _INTERRUPTED, _USAGE_ERROR = 2, 4
-# The exit code of every dialer-suite command for a bad setting or argument.
+# The exit code of every dialer-suite command for a bad setting or argument, and for Ctrl-C.
 _BAD_USAGE = 2
+_CTRL_C = 130
+EXIT_CODES = ("exit 0 green, 1 the vendor's behaviour (a contract failure, a vendor server error, "
+              "a change since the baseline), 2 usage or settings, 69 the target is not usable "
+              "(unreachable, credentials refused, campaign missing, outage past --outage-limit), "
+              "130 interrupted")
 
 
 def register(subparsers: Any) -> None:
     # No option parsing of our own: a prefix character that never occurs makes
     # argparse hand every argument, dashes included, to pytest.
     parser = subparsers.add_parser(
-        "contract", help="run the contract suite (pytest contract_tests; args go to pytest)",
+        "contract", help=f"run the contract suite (pytest contract_tests; args go to pytest); {EXIT_CODES}",
         prefix_chars="\0", add_help=False,
     )
     parser.add_argument("pytest_args", nargs="*")
@@ -56,8 +63,10 @@ def run(args: argparse.Namespace) -> int:
     if code == _USAGE_ERROR and not summary_path.exists():
         # A bad setting or option: pytest has printed the one line that says which.
         return _BAD_USAGE
-    if code == _INTERRUPTED and not summary_path.exists():
-        return code
+    if code == _INTERRUPTED:
+        code = _CTRL_C
+        if not summary_path.exists():
+            return code
     print(short_summary(_load(summary_path), code, reports))
     return code
 
@@ -109,18 +118,29 @@ def short_summary(data: dict[str, Any] | None, code: int, reports: Path) -> str:
     """A few lines: verdict by kind, requests, contacts written, where the reports are."""
     if data is None:
         return f"dialer-suite contract: exit {code}; no summary was written (no test ran)"
+    if data.get("unusable"):
+        return (f"dialer-suite contract: TARGET NOT USABLE (exit {code}) — {data['unusable']}; no test "
+                f"ran ({reports / 'contract-junit.xml'})")
     documented, assumed = data["documented_failures"], data["assumption_failures"]
-    verdict = "PASSED" if code == 0 else "FAILED"
+    verdict = {0: "PASSED", TARGET_NOT_USABLE: "TARGET NOT USABLE"}.get(code, "FAILED")
     left = "unknown" if data["left"] is None else data["left"]
     lines = [
         f"dialer-suite contract: {verdict} — {data['passed']}/{data['tests']} tests passed, "
         f"{data['calls']} requests, seed {data['seed']}, run id {data['run_id']}",
         f"  vendor broke its documented contract: {len(documented)}; vendor behaviour differs "
-        f"from our assumption: {len(assumed)}",
+        f"from our assumption: {len(assumed)}; vendor server error: "
+        f"{len(data.get('server_error_failures', []))}",
         f"  drift (unknown keys): {len(data['drift'])}; contacts created {data['created']}, "
         f"removed {data['removed']}, left {left}",
         f"  reports: {reports / 'contract-summary.md'}, {reports / 'contract-junit.xml'}",
     ]
+    if not data.get("embedded", True) and (data["left"] or (data["left"] is None and data["created"])):
+        lines.append(f"  remove what this run left: dialer-suite cleanup --run-id {data['run_id']}")
+    watched = data.get("availability") or {}
+    if watched.get("outages") or data.get("unavailable_failures"):
+        lines.insert(2, f"  target unavailable (not the vendor's behaviour): {len(watched['outages'])} "
+                        f"outage(s), {len(data['unavailable_failures'])} test(s) could not finish"
+                        + (f"; stopped: {watched['gave_up']}" if watched.get("gave_up") else ""))
     judged = data.get("changed_since_baseline")
     if judged:
         lines.insert(1, f"  {judged['label']}: {len(judged['changed'])} change(s) in vendor behaviour, "

@@ -32,12 +32,15 @@ from typing import Any
 from dialer_suite.contract.baseline import FACT, GENERATED_DATA, LEVELS, RUN
 from dialer_suite.contract.facts import DRIFT, GENERATED, HEADERS, KEYS, SCENARIOS, SHAPES, path_ids
 from dialer_suite.contract.report import DOCUMENTED
+from dialer_suite.http.availability import SERVER_ERROR
 
 SAME, KNOWN, CHANGED, NEW, NOT_JUDGED = "same", "known", "changed", "new", "not judged"
 # Statuses whose presence depends on load, not on the vendor's behaviour.
 _TIMING = frozenset({"429"})
 _KIND_LABEL = {KEYS: "key", HEADERS: "header", SHAPES: "assumed shape"}
 _SHAPE_IDS = re.compile(r"^\[([^\]]*)\] ")
+# Failures no baseline makes known: the vendor's documented contract broken, or a 5xx.
+_NEVER_KNOWN = (DOCUMENTED, SERVER_ERROR)
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ def describe(entry: dict[str, Any] | None) -> str:
         return "not run"
     if entry["outcome"] == "passed":
         return "passed"
-    about = ", ".join(entry.get("assumptions", ())) if entry.get("kind") != DOCUMENTED else "documented"
+    kind = entry.get("kind")
+    about = kind if kind in _NEVER_KNOWN else ", ".join(entry.get("assumptions", ()))
     fact = entry.get("fact")
     return f"failed [{about}]" + (f": {fact}" if fact else "")
 
@@ -114,8 +118,8 @@ def verdict_for(before: dict[str, Any] | None, after: dict[str, Any], known: set
     if level == RUN:
         return NOT_JUDGED if failed else SAME
     if level == GENERATED_DATA:
-        if failed and after.get("kind") == DOCUMENTED:
-            was = ran_before and before is not None and before.get("kind") == DOCUMENTED
+        if failed and after.get("kind") in _NEVER_KNOWN:
+            was = ran_before and before is not None and before.get("kind") == after.get("kind")
             return KNOWN if was else (CHANGED if ran_before else NEW)
         if failed:
             return KNOWN if set(after.get("assumptions", ())) <= known else NOT_JUDGED

@@ -14,7 +14,9 @@ it is sent:
   run's own contacts (and positive updates really update something);
 - positive cases: phone numbers become fresh fictional numbers, emails
   ``example.com``, names and ``external_unique_id`` carry the run id; import
-  files are real JSON arrays of such contacts (at least one);
+  files are real JSON arrays of such contacts (at least one; at most
+  ``max_file_contacts`` when set: on a tenant every contact written costs a
+  DELETE at the end, and large files are the large-import scenario's);
 - negative cases keep what makes them invalid, but every string phone number
   that could be dialled is replaced by a fictional one, and strings that name
   the contact get the run tag, so cleanup finds whatever a lax target stored.
@@ -45,6 +47,7 @@ class DataPolicy:
     run_id: str
     phones: RunPhones
     campaign_ids: Sequence[int]
+    max_file_contacts: int | None = None
     own_contact_ids: list[int] = field(default_factory=list)
     _known_ids: set[int] = field(default_factory=set)
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(10_000))
@@ -105,6 +108,8 @@ class DataPolicy:
         contacts = body.get("file")
         if positive and (not isinstance(contacts, list) or not contacts):
             body["file"] = contacts = [{}]
+        if positive and self.max_file_contacts is not None and isinstance(contacts, list):
+            del contacts[self.max_file_contacts:]
         if isinstance(contacts, list):
             for contact in contacts:
                 if isinstance(contact, dict):

@@ -7,9 +7,12 @@ contract_tests`` at the repository root — pytest only honours
 
 It loads the settings once (options > environment > file; a bad value ends the
 run with one line), decides the seed, skips what the target does not allow
-(writes to non-loopback hosts, rate-limit bursts) with the way to allow it,
-files every test outcome as "documented contract" or "assumption", and writes
-``reports/contract-summary.md`` and the JUnit XML at the end.
+(writes to non-loopback hosts, rate-limit bursts on a tenant) with the way to
+allow it, files every failing test as "target unavailable" or "vendor server
+error" when the target's availability says so (``target_plugin``: also the
+plan, the preflight and exit code 69), else as "documented contract" or
+"assumption", and writes ``reports/contract-summary.md`` and the JUnit XML at
+the end.
 """
 
 from __future__ import annotations
@@ -27,14 +30,23 @@ from dialer_suite.config.layers import CONFIG_ENV
 from dialer_suite.config.settings import Settings, settings_from, settings_layers
 from dialer_suite.contract import baseline, rendering
 from dialer_suite.contract.baseline_plugin import HOOKS_KEY, BaselineCheck, BaselineHooks
+from dialer_suite.contract.cli import EXIT_CODES
 from dialer_suite.contract.facts import Seen
 from dialer_suite.contract.ledger import RunLedger
 from dialer_suite.contract.property import broken_assumptions
 from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, Outcome, RunReport
 from dialer_suite.contract.state import REPORT_KEY, SETTINGS_KEY, remember
+from dialer_suite.contract.target_plugin import TargetHooks
 from dialer_suite.errors import UsageError
+from dialer_suite.http.availability import SERVER_ERROR, UNAVAILABLE, Availability
 
 JUNIT_NAME = "contract-junit.xml"
+TARGET_KEY = pytest.StashKey[TargetHooks]()
+_LABELS = {
+    DOCUMENTED: "vendor broke its documented contract",
+    SERVER_ERROR: "vendor server error: the target answered others, not this request",
+    UNAVAILABLE: "target unavailable: not the vendor's behaviour",
+}
 
 _PREFIX = "dialer_"
 
@@ -43,7 +55,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup(
         "dialer-suite",
         "dialer-suite contract suite (each option also from the variable named with it, or from "
-        f"[tool.dialer-suite] in pyproject.toml; settings with no option: {without_flags(Settings)})",
+        f"[tool.dialer-suite] in pyproject.toml; settings with no option: {without_flags(Settings)}; "
+        f"dialer-suite contract: {EXIT_CODES}; plain pytest: 4 usage, 2 interrupted)",
     )
     add_flags(group.addoption, Settings, dest_prefix=_PREFIX)
     group.addoption("--dialer-config", dest="dialer_config", default=None,
@@ -53,6 +66,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--baseline", dest="dialer_baseline", default=None, metavar="FILE",
                     help="judge the run against a recorded baseline: known vendor behaviour passes "
                     "(xfail), anything that changed fails")
+    group.addoption("--baseline-target-changed", dest="dialer_baseline_target_changed",
+                    action="store_true", default=False,
+                    help="compare with a baseline recorded against another target (e.g. the tenant "
+                    "moved hosts); refused otherwise")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -76,10 +93,17 @@ def pytest_configure(config: pytest.Config) -> None:
             faults.validate(settings.simulator.faults)
         except UsageError as error:
             raise pytest.UsageError(f"{layers.origin('simulator', 'faults')}: {error}") from None
+    # The target's availability: shared by every sender of the run (the conftest's clients).
+    availability = Availability(settings.outage_limit)
     run_report = RunReport(RunLedger(settings.run_id), seed=settings.seed,
-                           target=settings.base_url or _embedded(settings))
+                           target=settings.base_url or _embedded(settings),
+                           target_host=settings.target_name, embedded=settings.embedded,
+                           availability=availability)
     remember(config, settings, run_report)
     _baseline_hooks(config, settings, run_report)
+    target = TargetHooks(config, settings, run_report, availability)
+    config.stash[TARGET_KEY] = target
+    config.pluginmanager.register(target, "dialer-suite-target")
     if getattr(config.option, "xmlpath", None) is None and hasattr(config.option, "xmlpath"):
         # JUnit XML by default; the junitxml plugin reads this in its own configure hook.
         config.option.xmlpath = str(Path(settings.reports_dir) / JUNIT_NAME)
@@ -92,6 +116,8 @@ def _baseline_hooks(config: pytest.Config, settings: Settings, run_report: RunRe
         return  # `--help` reads no file: a CI check parses command lines with it
     try:
         loaded = baseline.load(Path(compare_with)) if compare_with is not None else None
+        if loaded is not None and not config.getoption("dialer_baseline_target_changed"):
+            baseline.check_target(loaded, run_report.target)
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
     run_report.seen = Seen(run_id=settings.run_id)
@@ -112,7 +138,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = config.stash.get(SETTINGS_KEY, None)
     if settings is None:
         return []
-    target = settings.base_url or _embedded(settings) + " on a free port"
+    target = settings.target_name if settings.base_url else _embedded(settings) + " on a free port"
     return [
         f"dialer-suite: target {target}; run id {settings.run_id}; seed {settings.seed} "
         f"(repeat with --dialer-seed {settings.seed} --run-id <new id>); pacing under "
@@ -137,7 +163,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=refusal))
         if item.get_closest_marker("rate_limit") and not settings.rate_limit_tests_allowed:
             item.add_marker(pytest.mark.skip(reason=(
-                f"bursting past the rate limit of {settings.base_url} may disturb a shared "
+                f"bursting past the rate limit of {settings.target_name} may disturb a shared "
                 f"tenant; opt in with {Settings.declared('allow_rate_limit_tests').how('1')}"
             )))
 
@@ -175,13 +201,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             run_report.not_exercised(str(mark.args[0]), int(mark.args[1]), f"skipped: {why}")
         return report
     marked = assumption_ids_of(item)
+    target = item.config.stash[TARGET_KEY]
     if report.failed:
         for mark in item.iter_markers("produces"):
             run_report.not_exercised(str(mark.args[0]), int(mark.args[1]),
                                      f"{report.nodeid} asked for it and got another answer")
-        kind, ids = classify(marked, call.excinfo.value if call.excinfo else None)
-        label = ("vendor behaviour differs from our assumption " + ", ".join(ids)) if ids else (
-            "vendor broke its documented contract")
+        error = call.excinfo.value if call.excinfo else None
+        decided = target.filed(item, error)
+        kind, ids = (decided, ()) if decided else classify(marked, error)
+        label = ("vendor behaviour differs from our assumption " + ", ".join(ids)) if ids else _LABELS[kind]
         report.sections.append(("dialer-suite", label))
         outcome = Outcome(report.nodeid, kind, False, ids, _message(report))
     elif report.when == "call":
@@ -191,6 +219,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     run_report.add_outcome(outcome)
     if hooks is not None:
         hooks.judge(item, report, outcome)
+    report.dialer_kind = outcome.kind  # type: ignore[attr-defined]  # the exit code counts kinds
+    target.after(item)
     return report
 
 
@@ -218,7 +248,13 @@ def _message(report: pytest.TestReport) -> str:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     run_report = config.stash.get(REPORT_KEY, None)
-    if run_report is None or not run_report.outcomes:
+    if run_report is None:
+        return
+    if run_report.unusable:
+        terminalreporter.section("dialer-suite preflight")
+        terminalreporter.write_line(config.stash[TARGET_KEY].preflight_line or run_report.unusable)
+        return
+    if not run_report.outcomes:
         return
     hooks = config.stash.get(HOOKS_KEY, None)
     terminalreporter.section("dialer-suite contract summary")
@@ -234,7 +270,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     the baseline when asked to record one."""
     run_report = session.config.stash.get(REPORT_KEY, None)
     settings = session.config.stash.get(SETTINGS_KEY, None)
-    if run_report is None or settings is None or not run_report.outcomes:
+    if run_report is None or settings is None or not (run_report.outcomes or run_report.unusable):
         return
     hooks = session.config.stash.get(HOOKS_KEY, None)
     if hooks is not None:

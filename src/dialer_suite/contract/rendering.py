@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from dialer_suite.api import spec
-from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, RunReport
+from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, KINDS, RunReport
+from dialer_suite.http.availability import SERVER_ERROR, UNAVAILABLE
 
 # A baseline section: its lines (the first is its heading) and its JSON.
 Section = tuple[list[str], dict[str, Any]]
@@ -24,17 +25,25 @@ def summary(report: RunReport, baseline: Section | None = None) -> dict[str, Any
         "run_id": report.run_id,
         "seed": report.seed,
         "target": report.target,
+        "target_host": report.target_host,
+        "embedded": report.embedded,
+        # Why the target cannot run the suite, when the preflight found so (then no test ran).
+        "unusable": report.unusable,
         "tests": len(report.outcomes),
         "passed": sum(o.passed for o in report.outcomes),
         "documented_failures": [o.nodeid for o in failures[DOCUMENTED]],
         "assumption_failures": [o.nodeid for o in failures[ASSUMPTION]],
+        "server_error_failures": [o.nodeid for o in failures[SERVER_ERROR]],
+        "unavailable_failures": [o.nodeid for o in failures[UNAVAILABLE]],
         # Every failure with its kind and assumption ids (selfcheck's assumption matrix reads them).
         "failures": [
             {"nodeid": o.nodeid, "kind": o.kind, "assumptions": list(o.assumption_ids),
              "message": _first_line(o.message), **({"baseline": o.verdict} if o.verdict else {})}
-            for kind in (DOCUMENTED, ASSUMPTION) for o in failures[kind]
+            for kind in KINDS for o in failures[kind]
         ],
-        "calls": sum(report.calls.values()),
+        "availability": availability(report),
+        # Every request sent: the tests' (and their fixtures'), the preflight's, the probes.
+        "calls": report.requests,
         "operations": {
             f"{op} {status}": count for (op, status), count in sorted(report.calls.items())
         },
@@ -51,11 +60,31 @@ def summary(report: RunReport, baseline: Section | None = None) -> dict[str, Any
     }
 
 
+def availability(report: RunReport) -> dict[str, Any]:
+    """The target's outages (times and counts), the requests that gave up on it, the probes."""
+    watched = report.availability
+    if watched is None:
+        return {"outages": [], "gave_up": None, "gave_up_on": [], "probes": 0}
+    return {
+        "outages": [outage.line() for outage in watched.outages],
+        "gave_up": watched.gave_up,
+        "gave_up_on": [f"{v.kind}: {v.request}: {v.why}" for v in watched.verdicts],
+        "probes": watched.probes,
+    }
+
+
+def target_line(report: RunReport) -> str:
+    """The target by its host (never credentials), and whether it is the embedded simulator."""
+    if report.embedded:
+        return report.target.replace("embedded simulator", "the embedded simulator", 1)
+    return f"{report.target_host} (a tenant, not the embedded simulator)"
+
+
 def terminal_lines(report: RunReport, baseline: Section | None = None) -> list[str]:
     data = summary(report)
     failures = report.failures_by_kind()
     lines = [*(baseline[0] if baseline else []),
-        f"run {report.run_id} against {report.target} (seed {report.seed}): {data['passed']}/"
+        f"run {report.run_id} against {target_line(report)} (seed {report.seed}): {data['passed']}/"
         f"{data['tests']} tests passed, {data['calls']} requests",
         f"vendor broke its documented contract: {len(failures[DOCUMENTED])} test(s)",
     ]
@@ -64,6 +93,7 @@ def terminal_lines(report: RunReport, baseline: Section | None = None) -> list[s
     lines += [
         f"  - {o.nodeid} [{', '.join(o.assumption_ids)}]" for o in failures[ASSUMPTION]
     ]
+    lines += _availability_lines(report, data["availability"])
     lines.append("operations x status codes: " + ", ".join(
         f"{key}×{count}" for key, count in data["operations"].items()
     ))
@@ -86,6 +116,24 @@ def terminal_lines(report: RunReport, baseline: Section | None = None) -> list[s
     return lines
 
 
+def _availability_lines(report: RunReport, watched: dict[str, Any]) -> list[str]:
+    """Vendor server errors and the target's outages: shown only when there were any."""
+    failures = report.failures_by_kind()
+    lines = []
+    if failures[SERVER_ERROR]:
+        lines.append(f"vendor server error (a 5xx while the target answered others): "
+                     f"{len(failures[SERVER_ERROR])} test(s)")
+        lines += [f"  - {o.nodeid}" for o in failures[SERVER_ERROR]]
+    if watched["outages"] or failures[UNAVAILABLE]:
+        lines.append(f"target unavailable (not the vendor's behaviour): {len(watched['outages'])} "
+                     f"outage(s), {len(failures[UNAVAILABLE])} test(s) could not finish")
+        lines += [f"  - outage {line}" for line in watched["outages"]]
+        lines += [f"  - {o.nodeid}" for o in failures[UNAVAILABLE]]
+    if watched["gave_up"]:
+        lines.append(f"the run stopped waiting for the target: {watched['gave_up']}")
+    return lines
+
+
 def markdown(report: RunReport, baseline: Section | None = None) -> str:
     failures = report.failures_by_kind()
     ledger = report.ledger
@@ -93,7 +141,8 @@ def markdown(report: RunReport, baseline: Section | None = None) -> str:
     if baseline:
         out += ["## Changed since the baseline", "", *(f"    {line}" for line in baseline[0]), ""]
     out += [
-        f"- run id: `{report.run_id}`; seed: `{report.seed}`; target: `{report.target}`",
+        f"- run id: `{report.run_id}`; seed: `{report.seed}`; target: {target_line(report)}",
+        *([f"- **target not usable**: {report.unusable}; no test ran"] if report.unusable else []),
         f"- tests: {len(report.outcomes)}, passed: {sum(o.passed for o in report.outcomes)}",
         f"- contacts created {ledger.created}, removed {ledger.removed}, "
         f"left on target {'unknown' if ledger.left is None else ledger.left}",
@@ -107,6 +156,10 @@ def markdown(report: RunReport, baseline: Section | None = None) -> str:
         f"- `{o.nodeid}` ({', '.join(o.assumption_ids)}): {_first_line(o.message)}"
         for o in failures[ASSUMPTION]
     ] or ["none"]
+    extra = _availability_lines(report, availability(report))
+    if extra:
+        out += ["", "## Vendor server errors and target availability", ""]
+        out += [f"- {line.strip().removeprefix('- ')}" for line in extra]
     out += ["", "## Operations × status codes exercised", ""]
     out += _coverage_table(report)
     out += ["", "## Contact status values seen", ""]

@@ -2,11 +2,14 @@
 
 The client feeds every exchange and its findings in, and the report passes each
 on to the run's ``ledger`` (what the run wrote, which the cleanup reads; the
-summary shows its counts). The pytest plugin adds test outcomes by kind
-(documented contract vs assumption); ``rendering`` turns the
-result into Markdown (``reports/contract-summary.md``), JSON (for
-``dialer-suite contract``) and terminal lines. Nothing here sees a credential:
-exchanges arrive redacted.
+summary shows its counts). The pytest plugin adds test outcomes by kind: the
+vendor's documented contract, one of our assumptions, a vendor server error (a
+5xx one request kept getting while the target answered others), or the target
+being unavailable — the last is about the user's environment, never the
+vendor's behaviour, and the run's ``availability`` holds its outages.
+``rendering`` turns the result into Markdown (``reports/contract-summary.md``),
+JSON (for ``dialer-suite contract``) and terminal lines. Nothing here sees a
+credential: exchanges arrive redacted.
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ from dialer_suite.api.validation import Drift, Findings
 from dialer_suite.contract.facts import Seen, evidence_of
 from dialer_suite.contract.ledger import RunLedger
 from dialer_suite.contract.normalize import without_positions
+from dialer_suite.http.availability import SERVER_ERROR, UNAVAILABLE, Availability, is_outage_status
 from dialer_suite.http.exchange import Exchange
 
 DOCUMENTED = "documented"
 ASSUMPTION = "assumption"
+# SERVER_ERROR ("vendor server error") and UNAVAILABLE ("target unavailable"), from availability.
+KINDS = (DOCUMENTED, ASSUMPTION, SERVER_ERROR, UNAVAILABLE)
 
 
 @dataclass
@@ -49,7 +55,17 @@ class RunReport:
 
     ledger: RunLedger = field(default_factory=RunLedger)
     seed: int | None = None
+    # The target as reports name it: the base URL (never with credentials: settings refuse
+    # them there) or the embedded simulator and its reading; its host alone; which of the two.
     target: str = ""
+    target_host: str = ""
+    embedded: bool = False
+    # Outages and what requests without a usable answer were filed as (set by the plugin).
+    availability: Availability | None = None
+    # Why the target is not usable, when the preflight found it so (no test ran then).
+    unusable: str | None = None
+    # Requests the preflight sent (not recorded as exchanges: they test nothing).
+    preflight_requests: int = 0
     calls: Counter[tuple[str, int]] = field(default_factory=Counter)
     contact_statuses: Counter[str] = field(default_factory=Counter)
     job_statuses: Counter[str] = field(default_factory=Counter)
@@ -70,6 +86,10 @@ class RunReport:
             return
         with self._lock:
             self.calls[(findings.operation_id or "(outside the spec)", exchange.status)] += 1
+            if is_outage_status(exchange.status):
+                # An outage's answers are no fact about the vendor's behaviour (nor are a
+                # vendor server error's: its test says so, and a baseline keeps that).
+                return
             self.contact_statuses.update(findings.contact_statuses)
             self.job_statuses.update(findings.job_statuses)
             self.drift.update(findings.drift)
@@ -153,8 +173,15 @@ class RunReport:
         return rows
 
     def failures_by_kind(self) -> dict[str, list[Outcome]]:
-        failures: dict[str, list[Outcome]] = {DOCUMENTED: [], ASSUMPTION: []}
+        failures: dict[str, list[Outcome]] = {kind: [] for kind in KINDS}
         for outcome in self.outcomes:
             if not outcome.passed:
                 failures[outcome.kind].append(outcome)
         return failures
+
+    @property
+    def requests(self) -> int:
+        """Every request the run sent that the target answered or not: the tests', the
+        preflight's, the availability's probes."""
+        probes = self.availability.probes if self.availability is not None else 0
+        return sum(self.calls.values()) + self.preflight_requests + probes

@@ -14,9 +14,11 @@ import time
 from typing import Any
 
 import requests
+import urllib3
 
 from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.contract.report import RunReport
+from dialer_suite.http.availability import Availability, transport_failure
 from dialer_suite.http.exchange import CURL_CREDENTIALS, Exchange, Upload, basic_authorization, secrets_for
 from dialer_suite.http.pages import ListPaging
 from dialer_suite.http.recording import Answer, Recorder
@@ -39,6 +41,7 @@ class PacedSession(requests.Session):
         report: RunReport | None,
         validator: ResponseValidator,
         timeout: float,
+        availability: Availability,
         paging: ListPaging | None = None,
     ) -> None:
         super().__init__()
@@ -49,6 +52,7 @@ class PacedSession(requests.Session):
         self._throttle = throttle
         self._recorder = Recorder(base_url, secrets_for(username, api_token), validator, report)
         self._timeout = timeout
+        self._availability = availability
         self.exchanges: list[Exchange] = []
         # How the target pages its list, for the read-back checks (the scenario client's, when
         # given: it is learnt once per target).
@@ -61,13 +65,20 @@ class PacedSession(requests.Session):
 
         def attempt() -> requests.Response:
             started = time.monotonic()
-            response = send_once(method, url, *args, **kwargs)
+            try:
+                response = send_once(method, url, *args, **kwargs)
+                # Read here: a connection that breaks while the body comes is no answer either.
+                response.content  # noqa: B018
+            except requests.exceptions.RequestException as error:
+                raise transport_failure(error, sent=not _never_sent(error)) from None
             self._record(response, time.monotonic() - started, kwargs.get("files"))
             return response
 
+        path = str(url).removeprefix(self.base_url).split("?", 1)[0]
         return send_paced(
             attempt, throttle=self._throttle, status=lambda r: r.status_code,
             retry_after=lambda r: r.headers.get("Retry-After"),
+            watch=self._availability.watch(str(method), path),
         )
 
     def _record(self, response: requests.Response, elapsed: float, files: Any) -> None:
@@ -98,6 +109,15 @@ class PacedSession(requests.Session):
             if exchange.request_headers.get("X-Schemathesis-TestCaseId") == case_id:
                 return exchange
         return None
+
+
+def _never_sent(error: requests.exceptions.RequestException) -> bool:
+    """True when no connection was made (DNS, refused, TLS, connect timeout): nothing was sent."""
+    if isinstance(error, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError
+                  | requests.exceptions.ProxyError):
+        return True
+    wrapped = error.args[0] if error.args else None
+    return isinstance(getattr(wrapped, "reason", wrapped), urllib3.exceptions.NewConnectionError)
 
 
 def _named_file_parts(files: Any) -> Any:

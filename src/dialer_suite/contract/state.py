@@ -16,9 +16,12 @@ from dialer_suite.config.settings import Settings
 from dialer_suite.contract.data_policy import DataPolicy
 from dialer_suite.contract.report import RunReport
 from dialer_suite.contract.rundata import RunPhones
+from dialer_suite.http.availability import Availability
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 REPORT_KEY = pytest.StashKey[RunReport]()
+# Contacts of a generated import file at most, on a tenant (each costs a DELETE at the end).
+_TENANT_FILE_CONTACTS = 3
 # Set in pytest_configure; schemathesis needs the seed when test modules are imported.
 _CURRENT: list[Settings] = []
 
@@ -40,7 +43,9 @@ def current_settings() -> Settings:
 def run_phones(run_id: str) -> RunPhones:
     """The run's one source of numbers: scenarios and generated requests never share one."""
     settings = current_settings()
-    factory = PhoneFactory(run_id, extra=settings.phone_range, allow_possible=settings.loopback,
+    # Real-looking numbers only for the simulator the suite starts: a tenant on loopback may be
+    # a tunnel to a real one, whose dialer calls what it is given.
+    factory = PhoneFactory(run_id, extra=settings.phone_range, allow_possible=settings.embedded,
                            more_numbers=Settings.declared("phone_range").how())
     return RunPhones(factory, run_id)
 
@@ -53,7 +58,8 @@ def run_policy(run_id: str) -> DataPolicy:
     # Generated requests go to our campaign or the missing one. The other campaign
     # is for the isolation scenarios (and holds the large imports, which would make
     # every read-back of a generated write page through thousands of contacts).
-    return DataPolicy(run_id, run_phones(run_id), (settings.campaign_id, settings.missing_campaign_id))
+    return DataPolicy(run_id, run_phones(run_id), (settings.campaign_id, settings.missing_campaign_id),
+                      max_file_contacts=None if settings.embedded else _TENANT_FILE_CONTACTS)
 
 
 def session_settings(config: pytest.Config) -> Settings:
@@ -62,3 +68,10 @@ def session_settings(config: pytest.Config) -> Settings:
 
 def session_report(config: pytest.Config) -> RunReport:
     return config.stash[REPORT_KEY]
+
+
+def session_availability(config: pytest.Config) -> Availability:
+    """The target's availability, shared by every sender of the run (the plugin makes it)."""
+    availability = config.stash[REPORT_KEY].availability
+    assert availability is not None, "the plugin gives the run report its availability"
+    return availability

@@ -21,6 +21,7 @@ from dialer_suite.api.phones import same_phone
 from dialer_suite.api.testdata import is_run_contact
 from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.config.settings import Settings
+from dialer_suite.http.availability import Availability, is_outage_status, transport_failure
 from dialer_suite.http.exchange import CURL_CREDENTIALS, Upload, basic_authorization, secrets_for
 from dialer_suite.http.pages import PAGING, ListAnswer, ListPaging, Query, is_refusal
 from dialer_suite.http.paging import ListingProblem, read_whole_list
@@ -30,6 +31,10 @@ from dialer_suite.http.send import send_paced
 from dialer_suite.http.throttle import Throttle, shared_throttle
 
 _USE_SETTINGS = object()
+# Failures that leave no doubt the request never reached the target: no connection was made.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError, httpx.UnsupportedProtocol)
+# The job id of no tenant (the 32-bit edge): reading it tells whether the target answers at all.
+_NO_JOB = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class DialerClient:
         transport: httpx.BaseTransport | None = None,
         throttle: Throttle | None = None,
         paging: ListPaging | None = None,
+        availability: Availability | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.username = username
@@ -82,6 +88,9 @@ class DialerClient:
         # How the target pages its list, learnt by the first whole-list read; give it to every
         # other reader of the same target (the schemathesis session) so it is learnt once.
         self.paging = paging or ListPaging()
+        # Without a run's availability, an outage is not waited out (limit 0): the first request
+        # the target does not answer raises TargetUnavailable.
+        self.availability = availability or Availability(0.0, self.probe)
         self._http = httpx.Client(timeout=timeout, transport=transport)
 
     @classmethod
@@ -90,6 +99,7 @@ class DialerClient:
         settings: Settings,
         report: Observer | None = None,
         transport: httpx.BaseTransport | None = None,
+        availability: Availability | None = None,
     ) -> DialerClient:
         if settings.base_url is None:
             raise ValueError("settings have no base URL yet: start the simulator first")
@@ -101,6 +111,7 @@ class DialerClient:
             report=report,
             timeout=settings.request_timeout,
             transport=transport,
+            availability=availability,
         )
 
     def __repr__(self) -> str:
@@ -145,7 +156,9 @@ class DialerClient:
     ) -> Result:
         """Send, record, validate. ``credentials``: None for none, or a (user, password) pair.
 
-        Every answer is validated as it comes, a retried 429 too.
+        Every answer is validated as it comes, a retried 429 too. An outage is the
+        ``availability``'s to ride out (``send.send_paced``); a 5xx that stands is
+        a vendor server error, not a broken documented contract.
         """
         request = _Request(
             method, path, json_body=json_body, content=content, content_type=content_type, upload=upload,
@@ -154,14 +167,20 @@ class DialerClient:
 
         def attempt() -> Result:
             result = self._send_once(request)
-            if validate and result.findings.documented:
+            if validate and result.findings.documented and not is_outage_status(result.status):
                 raise ContractViolation.of(result.findings, result.exchange)
             return result
 
-        return send_paced(
+        result = send_paced(
             attempt, throttle=self.throttle, status=lambda r: r.status,
             retry_after=lambda r: r.headers.get("retry-after"), retry_429=retry_429,
+            watch=self.availability.watch(method, path),
         )
+        if validate and is_outage_status(result.status):
+            raise result.fail(f"vendor server error: {result.findings.operation_id or path} answered "
+                              f"{result.status} while the target answers other requests",
+                              assumptions=())
+        return result
 
     def _send_once(self, request: _Request) -> Result:
         body = request.body
@@ -189,10 +208,30 @@ class DialerClient:
             response = self._http.send(outgoing)
         except httpx.HTTPError as error:
             self.recorder.unanswered(exchange, error, time.monotonic() - started)
-            raise ContractViolation([f"{request.method} {request.path}: no response"], exchange) from None
+            raise transport_failure(error, sent=not isinstance(error, _NOT_SENT)) from None
         answer = Answer(str(outgoing.url), response.status_code, response.headers, response.content,
                         time.monotonic() - started)
         return Result(exchange, self.recorder.answered(exchange, answer), response.headers)
+
+    def probe(self, failing_path: str) -> bool:
+        """Whether the target answers below 500 a read of an operation other than the one of
+        ``failing_path`` (the availability's probe; not recorded: it tests nothing).
+
+        An unknown job of the campaign (any answer but a 5xx will do, a 404 too), or
+        the list's first page when a job read is what failed.
+        """
+        campaign = failing_path.split("/campaigns/", 1)[-1].split("/", 1)[0]
+        campaign = campaign if campaign.isdigit() else "1"
+        if "/contacts/jobs/" in failing_path:
+            path, params = self.campaign_path(campaign, "contacts"), {"page": 1, "per": 1}
+        else:
+            path, params = self.campaign_path(campaign, f"contacts/jobs/{_NO_JOB}"), {}
+        self.throttle.acquire()
+        try:
+            answer = self._http.get(self.base_url + path, params=params, auth=(self.username, self._token))
+        except httpx.HTTPError:
+            return False
+        return not is_outage_status(answer.status_code)
 
     def _credentials(self, credentials: Any) -> tuple[tuple[str, str] | None, str | None]:
         """The (user, password) to send, and what curl shows for them (``send``'s ``credentials``)."""

@@ -1,11 +1,20 @@
-"""The one send path: wait for the throttle, send, and retry a 429 after its ``Retry-After``.
+"""The one send path: wait for the throttle, send, retry a 429 after its ``Retry-After``, and
+ride out an outage.
 
 The scenario client (httpx), the schemathesis session (requests) and the
 locust users (geventhttpclient) each wrap one attempt of their own library in
 a function; this loop is the only place that decides when to send again.
-Bounded: a target that keeps answering 429 gets ``RETRIES.attempts`` tries,
-each wait at most ``RETRIES.max_retry_after`` seconds, and its last 429 is the
-answer.
+
+- A 429 is tried again after its ``Retry-After``: ``RETRIES.attempts`` tries at
+  most, each wait at most ``RETRIES.max_retry_after`` seconds; the last 429 is
+  the answer.
+- With a ``watch`` (``availability.RequestWatch``), an attempt that got no
+  answer (the wrapper raises ``availability.Unanswered``) or a 5xx is the
+  watch's to judge: sent again after a pause while the target is down and the
+  request may be resent, the 5xx kept as a vendor server error when the target
+  answers other requests, or ``availability.TargetUnavailable`` raised.
+  Without one (the load users, which count failures themselves), the first
+  answer stands.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from dialer_suite.http.availability import Failure, RequestWatch, Unanswered, is_outage_status
 from dialer_suite.http.throttle import MAX_RETRY_AFTER, Throttle, retry_after_seconds
 
 Response = TypeVar("Response")
@@ -38,21 +48,36 @@ def send_paced(
     retry_after: Callable[[Response], str | None],
     retry_429: bool = True,
     policy: RetryPolicy = RETRIES,
+    watch: RequestWatch | None = None,
 ) -> Response:
-    """Run ``attempt`` in the throttle's turn; on a 429 tell the throttle and try again (bounded).
+    """Run ``attempt`` in the throttle's turn until it is answered for good (bounded).
 
     ``status`` and ``retry_after`` read the status code and the ``Retry-After``
     header of whatever ``attempt`` returns. With ``retry_429`` False the first
-    answer is returned whatever it is (a burst that wants to see the 429s).
+    429 is the answer (a burst that wants to see the 429s).
     """
-    tries = policy.attempts if retry_429 else 1
-    for number in range(1, tries + 1):
+    throttled = 0
+    while True:
         throttle.acquire()
-        response = attempt()
-        if status(response) != 429:
-            throttle.succeeded()
+        try:
+            response = attempt()
+        except Unanswered as unanswered:
+            if watch is None:
+                raise
+            watch.after(Failure(unanswered.kind, processed=unanswered.sent))
+            continue  # ``after`` raises rather than give up on an unanswered request
+        code = status(response)
+        if code == 429:
+            throttled += 1
+            throttle.throttled(retry_after_seconds(retry_after(response), limit=policy.max_retry_after))
+            if retry_429 and throttled < policy.attempts:
+                continue
             return response
-        throttle.throttled(retry_after_seconds(retry_after(response), limit=policy.max_retry_after))
-        if number == tries:
+        throttle.succeeded()
+        if watch is not None and is_outage_status(code):
+            if watch.after(Failure(str(code), processed=code != 503, status=code)):
+                continue
             return response
-    raise AssertionError("unreachable: the loop returns on its last try")
+        if watch is not None:
+            watch.answered()
+        return response
