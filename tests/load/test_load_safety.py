@@ -37,16 +37,22 @@ def test_a_rate_above_the_vendor_limit_is_refused_on_a_real_tenant(run_load: Run
 
 @pytest.mark.usefixtures("remote_credentials")
 def test_a_real_tenant_gets_the_vendor_limit_unless_raised(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert rate_ceiling(REMOTE, load_settings({"base_url": REMOTE})) == 10.0
+    assert rate_ceiling(load_settings({"base_url": REMOTE})) == 10.0
     monkeypatch.setenv("DIALER_RATE_LIMIT", "25")
-    assert rate_ceiling(REMOTE, load_settings({"base_url": REMOTE})) == 25.0
+    assert rate_ceiling(load_settings({"base_url": REMOTE})) == 25.0
 
 
-def test_loopback_targets_need_no_permission_and_have_no_vendor_ceiling() -> None:
+def test_a_tenant_on_loopback_is_a_tenant_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tunnel or a local proxy puts a tenant on loopback: it gets the ceiling it was given."""
     url = "http://127.0.0.1:8080/apps/api/v1"
-    settings = load_settings({"base_url": url})
-    check_target(url, allow_writes=False)
-    assert rate_ceiling(url, settings) is None
+    check_target(url, allow_writes=False)  # no permission needed to write on loopback
+    assert rate_ceiling(load_settings({"base_url": url})) == 10.0
+    monkeypatch.setenv("DIALER_RATE_LIMIT", "10")
+    assert rate_ceiling(load_settings({"base_url": url})) == 10.0
+
+
+def test_only_the_embedded_simulator_has_no_ceiling() -> None:
+    assert rate_ceiling(load_settings({})) is None
 
 
 def test_check_target_names_the_host_it_refuses() -> None:
