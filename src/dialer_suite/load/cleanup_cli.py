@@ -97,13 +97,13 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if result.left else 0
 
 
-def _selection(args: argparse.Namespace) -> tuple[Select, str, dict[str, int]]:
+def _selection(args: argparse.Namespace) -> tuple[Select, str, dict[str, set[str]]]:
     """Which contacts to remove, how to say so, and (for an age) the runs whose age is unknown."""
-    unknown: dict[str, int] = {}
+    unknown: dict[str, set[str]] = {}  # run id -> its contacts (the listing is read more than once)
     if args.run_ids:
         run_ids = [_checked_run_id(run_id) for run_id in args.run_ids]
         return (lambda contact: any(is_run_contact(contact, run_id) for run_id in run_ids),
-                f"the contacts of run {', '.join(run_ids)}", unknown)
+                f"contacts of run {', '.join(run_ids)}", unknown)
     return _older_than(args.older_than, unknown, time.time()), (
         f"run-tagged contacts older than {duration_text(args.older_than)}"), unknown
 
@@ -119,14 +119,14 @@ def _checked_run_id(value: str) -> str:
     return run_id
 
 
-def _older_than(age: float, unknown: dict[str, int], now: float) -> Callable[[dict[str, Any]], bool]:
+def _older_than(age: float, unknown: dict[str, set[str]], now: float) -> Callable[[dict[str, Any]], bool]:
     def select(contact: dict[str, Any]) -> bool:
         run_id = run_id_of(contact)
         if run_id is None:
             return False
         written = _created_at(contact) or run_started(run_id)
         if written is None:
-            unknown[run_id] = unknown.get(run_id, 0) + 1
+            unknown.setdefault(run_id, set()).add(str(contact.get("id") or contact.get("external_unique_id")))
             return False
         return now - written >= age
 
@@ -143,7 +143,9 @@ def _created_at(contact: dict[str, Any]) -> float | None:
         return None
 
 
-def _dry_run(settings: Settings, campaigns: tuple[int, ...], select: Select, unknown: dict[str, int]) -> int:
+def _dry_run(
+    settings: Settings, campaigns: tuple[int, ...], select: Select, unknown: dict[str, set[str]]
+) -> int:
     problems: list[str] = []
     with DialerClient.from_settings(settings) as client:
         found = listed(client, campaigns, select, problems)
@@ -156,8 +158,8 @@ def _dry_run(settings: Settings, campaigns: tuple[int, ...], select: Select, unk
     return 0
 
 
-def _report_unknown(unknown: dict[str, int]) -> None:
+def _report_unknown(unknown: dict[str, set[str]]) -> None:
     if unknown:
-        runs = ", ".join(f"{run_id} ({count})" for run_id, count in sorted(unknown.items()))
+        runs = ", ".join(f"{run_id} ({len(contacts)})" for run_id, contacts in sorted(unknown.items()))
         print(f"not removed, age unknown (no created_at listed, a run id with no time in it): {runs}; "
               "remove them with --run-id")
