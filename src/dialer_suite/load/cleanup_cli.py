@@ -62,7 +62,9 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=_run)
 
 
-def _run(args: argparse.Namespace) -> int:
+def target(args: argparse.Namespace) -> tuple[Settings, tuple[int, ...]]:
+    """The settings and campaigns of a cleanup as ``args`` ask for it; a UsageError before any
+    request when it may not run (no target, writes not allowed)."""
     layers = settings_layers(given_by_flags(Settings, lambda dest: getattr(args, dest), names=_SETTINGS))
     settings = settings_from(layers)
     if settings.base_url is None:
@@ -74,7 +76,12 @@ def _run(args: argparse.Namespace) -> int:
     campaigns: tuple[int, ...] = (settings.campaign_id,)
     if layers.given("other_campaign_id"):
         campaigns += (settings.other_campaign_id,)
-    select, what, unknown = _selection(args)
+    return settings, campaigns
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings, campaigns = target(args)
+    select, what, unknown = selection(args)
     try:
         check_usable(settings, campaigns)
     except TargetUnusable as unusable:
@@ -97,7 +104,7 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if result.left else 0
 
 
-def _selection(args: argparse.Namespace) -> tuple[Select, str, dict[str, set[str]]]:
+def selection(args: argparse.Namespace) -> tuple[Select, str, dict[str, set[str]]]:
     """Which contacts to remove, how to say so, and (for an age) the runs whose age is unknown."""
     unknown: dict[str, set[str]] = {}  # run id -> its contacts (the listing is read more than once)
     if args.run_ids:

@@ -102,6 +102,11 @@ def register(subparsers: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    return run(*options_from(args))
+
+
+def options_from(args: argparse.Namespace) -> tuple[LoadOptions, Settings]:
+    """The run ``args`` ask for, and its settings; a UsageError for a bad option."""
     settings = load_settings(given_by_flags(Settings, lambda dest: getattr(args, dest), names=_SETTINGS))
     if args.processes < 0 or args.processes > 64:
         raise UsageError(f"--processes must be between 0 and 64, got {args.processes}")
@@ -140,4 +145,4 @@ def _run(args: argparse.Namespace) -> int:
         wait_for_cleanup=args.wait_for_cleanup,
         cleanup_limit=args.cleanup_limit,
     )
-    return run(options, settings)
+    return options, settings

@@ -137,10 +137,9 @@ def run(options: LoadOptions, settings: Settings) -> int:
             run_plan = plan_for(options, settings, Target(base_url, embedded=True))
             command = prepare(options, run_plan, base_url)
             return _run_bounded(command, env, time_limit(run_plan.plan, settings))
+    tenant_run = checked_tenant_run(options, settings)
+    run_plan = tenant_run.run_plan
     assert settings.base_url is not None
-    run_plan = plan_for(options, settings, Target(settings.base_url))
-    tenant_run = TenantRun(run_plan, settings, options.locustfile, keep=options.keep)
-    tenant_run.check_cost(wait=options.wait_for_cleanup, limit=options.cleanup_limit)
     try:
         check_usable(settings)
     except TargetUnusable as unusable:
@@ -154,6 +153,14 @@ def run(options: LoadOptions, settings: Settings) -> int:
     except KeyboardInterrupt:
         return tenant_run.finish(130, interrupted=True)
     return tenant_run.finish(code)
+
+
+def checked_tenant_run(options: LoadOptions, settings: Settings) -> TenantRun:
+    """A tenant run's plan and cost, with every refusal it makes before sending anything."""
+    run_plan = plan_for(options, settings, Target(settings.base_url))
+    tenant_run = TenantRun(run_plan, settings, options.locustfile, keep=options.keep)
+    tenant_run.check_cost(wait=options.wait_for_cleanup, limit=options.cleanup_limit)
+    return tenant_run
 
 
 def _write_plan(options: LoadOptions, settings: Settings) -> int:
