@@ -107,3 +107,8 @@ def test_off_a_terminal_the_progress_bar_prints_a_line_every_tenth_with_an_eta()
     assert shown[0] == "removing 100 contacts of run r1 at 9/s: about 11 s"
     assert len(shown) == 11 and shown[-1].startswith("[##############################] 100/100 100%")
     assert "left" in shown[5] and "50/100" in shown[5]
+
+
+def test_a_run_that_needs_more_numbers_than_the_safe_ones_is_refused_before_it_starts() -> None:
+    with pytest.raises(UsageError, match=r"more than the 99,100 safe numbers.*DIALER_PHONE_RANGE"):
+        _tenant_run(Request("capacity", contacts=200_000), keep=True).check_cost(wait=True, limit=300.0)

@@ -200,11 +200,11 @@ def _run_bounded(command: Sequence[str], env: dict[str, str], limit: float) -> i
         process.wait()
         return 3
     except KeyboardInterrupt:
-        # locust writes its reports on SIGINT; it gets as long as a job may take to do so.
+        # locust writes its reports on SIGINT, within a bound; a second Ctrl-C ends it at once.
         os.killpg(process.pid, signal.SIGINT)
         try:
             process.wait(timeout=_STOP_SECONDS)
-        except subprocess.TimeoutExpired:
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-        raise
+        raise KeyboardInterrupt from None

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dialer_suite.api.testdata import fictional_capacity
 from dialer_suite.config.settings import Settings
 from dialer_suite.errors import UsageError
 from dialer_suite.load.removal import cleanup_command, remove_run, result_lines
@@ -69,15 +70,28 @@ class TenantRun:
         return [sends, cost, then]
 
     def check_cost(self, *, wait: bool, limit: float) -> None:
-        """Refuse a run whose removal outlasts ``limit`` unless the person chose to wait or keep."""
-        if self.keep or wait or self.removal.seconds <= limit:
-            return
-        raise UsageError(
-            f"this run writes about {self.estimate.contacts:,} contacts; removing them takes about "
-            f"{duration_text(self.removal.seconds)} at {rate_text(self.removal.rate)}, more than the cleanup "
-            f"limit of {duration_text(limit)}. Choose: --wait-for-cleanup (remove them at the end), --keep "
-            f"(keep them; later: {self.command}), or a smaller run (--contacts, --duration, --rate)"
-        )
+        """Refuse a run whose removal outlasts ``limit`` unless the person chose to wait or keep,
+        and one that would run out of safe numbers."""
+        if not (self.keep or wait) and self.removal.seconds > limit:
+            raise UsageError(
+                f"this run writes about {self.estimate.contacts:,} contacts; removing them takes about "
+                f"{duration_text(self.removal.seconds)} at {rate_text(self.removal.rate)}, more than the "
+                f"cleanup limit of {duration_text(limit)}. Choose: --wait-for-cleanup (remove them at the "
+                f"end), --keep (keep them; later: {self.command}), or a smaller run (--contacts, --duration, "
+                "--rate)"
+            )
+        self._check_numbers()
+
+    def _check_numbers(self) -> None:
+        """A tenant only gets numbers that dial no one: refuse a run that needs more than there are."""
+        own = self.run_plan.phone_range
+        available = fictional_capacity() + (own.count if own else 0)
+        if self.estimate.contacts > available:
+            raise UsageError(
+                f"this run writes about {self.estimate.contacts:,} contacts, more than the {available:,} "
+                "safe numbers the suite may give a tenant: give it a range you control, "
+                f"{Settings.declared('phone_range').how()} (e.g. +15035550100:250000)"
+            )
 
     def announce(self) -> None:
         plan = self.run_plan
@@ -94,10 +108,10 @@ class TenantRun:
                      f"{self.command}"]
             self._amend(report_dir, lines, {"kept": True, "command": self.command})
             return code
-        if interrupted:
-            print(f"dialer-suite load: interrupted; removing what run {self.run_id} wrote (Ctrl-C again to "
-                  "stop and keep the rest)", file=sys.stderr, flush=True)
         try:
+            if interrupted:
+                print(f"dialer-suite load: interrupted; removing what run {self.run_id} wrote (Ctrl-C again "
+                      "to stop and keep the rest)", file=sys.stderr, flush=True)
             result, _ = remove_run(self.settings, self.run_id, (self.run_plan.campaign_id,),
                                    jobs=_unfinished_jobs(report_dir, self.run_plan.campaign_id))
         except KeyboardInterrupt:
