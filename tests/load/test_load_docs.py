@@ -22,7 +22,6 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -31,6 +30,7 @@ from dialer_suite.cli import build_parser
 from dialer_suite.errors import UsageError
 from dialer_suite.load import cleanup_cli, runner
 from dialer_suite.load import cli as load_cli
+from dialer_suite.load.run_plan import Target
 
 _ROOT = Path(__file__).resolve().parents[2]
 _BLOCK = re.compile(r"^```(?:sh|bash)\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -117,16 +117,19 @@ def test_every_example_runs_as_written(
 
 
 def _write_plan(parsed: argparse.Namespace, tmp_path: Path) -> None:
-    """The load command up to sending: its plan written, and for a tenant run every refusal it
-    makes first (the cost of its cleanup included)."""
-    tenant_run = parsed.write_plan is None
-    parsed.write_plan = tmp_path / "plan.json"
+    """The load command up to sending: the plan written (``--write-plan``), or built with every
+    refusal a tenant run makes first (its cleanup's cost included), or the embedded simulator's."""
     parsed.report_dir = tmp_path / "report"
+    if parsed.write_plan is not None:
+        parsed.write_plan = tmp_path / "plan.json"
+        options, settings = load_cli.options_from(parsed)
+        assert runner.run(options, settings) == 0 and parsed.write_plan.is_file()
+        return
     options, settings = load_cli.options_from(parsed)
-    assert runner.run(options, settings) == 0
-    assert parsed.write_plan.is_file()
-    if tenant_run and settings.base_url is not None:
-        runner.checked_tenant_run(replace(options, write_plan=None), settings)
+    if settings.base_url is not None:
+        runner.checked_tenant_run(options, settings)
+    else:
+        runner.plan_for(options, settings, Target("http://127.0.0.1:9/apps/api/v1", embedded=True))
 
 
 @functools.cache

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import functools
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from dialer_suite.config.flags import add_flags, given_by_flags
-from dialer_suite.config.settings import Settings, load_settings
+from dialer_suite.config.settings import Settings, settings_from, settings_layers
+from dialer_suite.config.simulator import VENDOR_RATE_LIMIT
 from dialer_suite.errors import UsageError
 from dialer_suite.load.profiles import PROFILE_NAMES, Request, build_plan, describe
 from dialer_suite.load.runner import LoadOptions, load_tests_dir, locustfile_for, run
@@ -107,7 +109,12 @@ def _run(args: argparse.Namespace) -> int:
 
 def options_from(args: argparse.Namespace) -> tuple[LoadOptions, Settings]:
     """The run ``args`` ask for, and its settings; a UsageError for a bad option."""
-    settings = load_settings(given_by_flags(Settings, lambda dest: getattr(args, dest), names=_SETTINGS))
+    layers = settings_layers(given_by_flags(Settings, lambda dest: getattr(args, dest), names=_SETTINGS))
+    settings = settings_from(layers)
+    if settings.embedded and args.write_plan is not None and not layers.given("pace"):
+        # A plan for plain locust goes to a target named later: a tenant, at the vendor's limit
+        # unless the person said otherwise (not the embedded simulator's pace).
+        settings = replace(settings, pace=VENDOR_RATE_LIMIT)
     if args.processes < 0 or args.processes > 64:
         raise UsageError(f"--processes must be between 0 and 64, got {args.processes}")
     if args.poll_interval is not None and args.poll_interval <= 0:

@@ -1,4 +1,4 @@
-"""What a load run may do to its target: refuse hosts that are not loopback unless allowed, cap the rate.
+"""What a load run may do to its target: refuse hosts that are not loopback unless allowed.
 
 A load run writes contacts as fast as it is told to. Against anything that is
 not loopback it must be allowed explicitly (``--allow-writes`` /
@@ -6,7 +6,8 @@ not loopback it must be allowed explicitly (``--allow-writes`` /
 *tenant* run, loopback or not — a tenant is often reached on loopback through
 an SSH tunnel or a local proxy — and stays under the tenant's rate limit (the
 vendor's 10 requests/s unless ``DIALER_RATE_LIMIT`` says otherwise: the suite's
-pace). Only the simulator the command starts itself runs without a ceiling.
+pace; ``run_plan.build_run_plan`` puts it in the plan). Only the simulator the
+command starts itself runs without a ceiling.
 """
 
 from __future__ import annotations
@@ -24,8 +25,3 @@ def check_target(base_url: str, *, allow_writes: bool) -> None:
         "(fictional numbers, tagged with the run id, removed at the end) at the requested rate; "
         f"allow it with {Settings.declared('allow_writes').how('1')}"
     )
-
-
-def rate_ceiling(settings: Settings) -> float | None:
-    """Requests/s no run may exceed: the pace for any named target; None for the embedded simulator."""
-    return None if settings.embedded else settings.pace
