@@ -128,8 +128,9 @@ def _capacity_book(jobs: dict[int, list[float]]) -> Book:
 
 def test_capacity_compares_batch_sizes_and_names_the_fastest() -> None:
     plan = build_plan(Request("capacity", contacts=1000, batch_sizes=(200, 500)), rate_ceiling=10.0)
-    book = _capacity_book({200: [1.0] * 5, 500: [1.0, 1.0]})
+    book = _capacity_book({500: [1.0, 1.0], 200: [1.0] * 5})
     found = answers(_run_plan(plan), book, judge_run(book, plan, GATES, IMPORTS, 7.0))["capacity"]
+    assert [group["batch_size"] for group in found["batch_sizes"]] == [200, 500]  # by size, not name
     by_size = {group["batch_size"]: group for group in found["batch_sizes"]}
     assert by_size[200]["contacts_per_s"] == pytest.approx(200.0)
     assert by_size[500]["contacts_per_s"] == pytest.approx(500.0)

@@ -117,8 +117,8 @@ def capacity(book: Book, run_plan: RunPlan, seconds: float) -> Answer:
     overall = book.overall()
     imports = overall.get(IMPORT_END_TO_END, Window(3))
     jobs = imports.requests - imports.failures
-    groups = [_group(size, window) for name, window in sorted(book.asides().items())
-              if (size := batch_size_of(name)) is not None]
+    groups = sorted((_group(size, window) for name, window in book.asides().items()
+                     if (size := batch_size_of(name)) is not None), key=lambda group: group["batch_size"])
     fastest = max(groups, key=lambda g: g["contacts_per_s"] or 0.0, default=None)
     polls = overall.get(GET_IMPORT_JOB, Window(3)).requests
     listed = book.asides().get(POSTED_TO_LISTED)
@@ -268,8 +268,8 @@ def _capacity_lines(found: Answer) -> list[str]:
     for group in found["batch_sizes"]:
         job = group["per_job_contacts_per_s"]
         shown.append(
-            f"files of {group['batch_size']}: {group['jobs']} jobs, {group['contacts']} contacts at "
-            f"{_rate(group['contacts_per_s'])} contacts/s; per job p50 {_rate(job['p50'])}, slowest "
+            f"files of {group['batch_size']}: {_count(group['jobs'], 'job')}, {group['contacts']} contacts "
+            f"at {_rate(group['contacts_per_s'])} contacts/s; per job p50 {_rate(job['p50'])}, slowest "
             f"{_rate(job['slowest'])}, fastest {_rate(job['fastest'])} contacts/s"
         )
     if found["fastest_batch_size"] is not None:
@@ -288,6 +288,10 @@ def _capacity_lines(found: Answer) -> list[str]:
                      f"{rate_text(plan['removal_rate'])}")
         shown.append(line)
     return shown
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
 
 
 def _rate(value: float | None) -> str:
