@@ -3,9 +3,10 @@
 
 Once per process in a capacity run, after a file's job completed, the
 campaign's whole list is read — through the suite's one list reader
-(``DialerClient.list_all``, whatever the target's paging), under the run's
-throttle, every page a ``listContacts`` entry of the run — every poll
-interval until every contact of the file is there, within the job timeout.
+(``DialerClient.list_all``, however the target pages), under the run's
+throttle, every answer a ``listContacts`` entry of the run (a page size the
+target refuses while the reader finds the one it takes is no failure) — every
+poll interval until every contact of the file is there, within the job timeout.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import gevent
 
 from dialer_suite.api.validation import Findings
 from dialer_suite.http.client import ContractViolation, DialerClient
 from dialer_suite.http.exchange import Exchange
+from dialer_suite.http.pages import PARAMETERS_REFUSED
 from dialer_suite.load.locust.run import LoadRun
 from dialer_suite.load.names import LIST_CONTACTS, POSTED_TO_LISTED
 
@@ -36,7 +39,9 @@ class _Entries:
 
     def record(self, exchange: Exchange, findings: Findings | None) -> None:
         throttled = exchange.status == 429
-        failed = not throttled and exchange.status != 200
+        # The reader asks for page sizes the target may refuse: that is how it finds the one it takes.
+        probe = bool(urlsplit(exchange.url).query) and exchange.status in PARAMETERS_REFUSED
+        failed = not (throttled or probe or exchange.status == 200)
         self._run.environment.events.request.fire(
             request_type="GET",
             name=f"{LIST_CONTACTS} (429 throttled)" if throttled else LIST_CONTACTS,
