@@ -40,7 +40,8 @@ from typing import Any
 from dialer_suite.config.settings import load_settings
 from dialer_suite.http.exchange import basic_authorization
 from dialer_suite.load.profiles import Request
-from dialer_suite.load.runner import LoadOptions, load_tests_dir, prepare
+from dialer_suite.load.run_plan import Target
+from dialer_suite.load.runner import LoadOptions, load_tests_dir, plan_for, prepare
 from dialer_suite.simulator import SimulatorConfig, SimulatorHandle, running_simulator
 
 TARGET_RPS = 3000.0
@@ -88,7 +89,9 @@ def run_locust(sim: SimulatorHandle, rate: float, seconds: float, workdir: Path)
         slo_file=load_tests_dir() / "slo.toml",
     )
     settings = load_settings({"base_url": sim.base_url, "run_id": "bench"})
-    command, _ = prepare(options, settings, sim.base_url)
+    # The benchmark started this simulator itself: no ceiling, as for the embedded one.
+    run_plan = plan_for(options, settings, Target(sim.base_url, embedded=True))
+    command = prepare(options, run_plan, sim.base_url)
     env = {**os.environ, "DIALER_USERNAME": sim.username, "DIALER_API_TOKEN": sim.token}
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_renice

@@ -22,6 +22,7 @@ _COMMAND_MODULES = (
     "dialer_suite.contract.cli",
     "dialer_suite.contract.baseline_cli",
     "dialer_suite.load.cli",
+    "dialer_suite.load.cleanup_cli",
     "dialer_suite.selfcheck.cli",
 )
 

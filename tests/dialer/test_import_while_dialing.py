@@ -26,7 +26,7 @@ def test_the_dialer_runs_only_in_the_middle_third_and_the_report_has_its_chart(
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DIALER_")}
     # Latency gates are for benchmarks on a quiet machine; here only failures count.
     slo = tmp_path / "slo.toml"
-    slo.write_text("[default]\nmax_failure_ratio = 0.01\n", encoding="utf-8")
+    slo.write_text("[simulator.default]\nmax_failure_ratio = 0.01\n", encoding="utf-8")
     command = [sys.executable, "-m", "dialer_suite.cli", "load", "--profile", "steady",
                "--scenario", "import_while_dialing", "--rate", "2", "--duration", "9s",
                "--slo", str(slo), "--report-dir", str(tmp_path)]

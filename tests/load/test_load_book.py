@@ -54,3 +54,22 @@ def test_clearing_after_a_report_sends_only_deltas() -> None:
     master.merge_wire(first)
     master.merge_wire(book.to_wire())
     assert master.overall()["listContacts"].requests == 2
+
+
+def test_counters_sends_per_second_and_windows_aside_merge_like_the_rest() -> None:
+    master, workers = Book(), [Book(), Book()]
+    for index, worker in enumerate(workers):
+        worker.record("addContact", 5.0, intended_ms=50.0, wait_ms=40.0, now=100.2)
+        worker.record("import end-to-end", 900.0, sent=False, now=100.7)
+        worker.count("429 answers", index + 1)
+        worker.aside("import files of 500", 800.0, contacts=500, started=99.0 + index, now=101.0 + index)
+    for worker in workers:
+        master.merge_wire(worker.to_wire())
+    assert master.sent == {100: 2}  # the jobs seen done were no requests
+    assert master.counters == {"429 answers": 3}
+    files = master.asides()["import files of 500"]
+    assert (files.requests, files.contacts, files.first, files.last) == (2, 1000, 99.0, 102.0)
+    assert "import files of 500" not in master.overall()  # never counted as a request
+    add = master.overall()["addContact"]
+    assert add.percentile_ms(50, "intended") == pytest.approx(50.0, rel=1e-3)
+    assert add.percentile_ms(50, "wait") == pytest.approx(40.0, rel=1e-3)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from dialer_suite.load import chart, dialing, summary
 from dialer_suite.load.analysis import Scenario, judge_run
 from dialer_suite.load.book import Book
 from dialer_suite.load.names import ADD_CONTACT, DIALER_STEP, IMPORT_END_TO_END
-from dialer_suite.load.profiles import Request, build_plan
+from dialer_suite.load.profiles import Plan, Request, build_plan
+from dialer_suite.load.run_plan import RunPlan
 from dialer_suite.load.slo import Gates
 
 GATES = Gates(
@@ -18,6 +20,12 @@ GATES = Gates(
     min_knee_rps=20.0,
 )
 ADD_ONLY = Scenario((ADD_CONTACT,), (ADD_CONTACT,))
+
+
+def _run_plan(plan: Plan, *, ceiling: float | None = None, **fields: Any) -> RunPlan:
+    return RunPlan(plan=plan, gates=GATES, slo_source="slo.toml: table lab", report_dir="r", run_id="r1",
+                   campaign_id=1, job_timeout=8.0, poll_interval=0.25, rate_ceiling=ceiling,
+                   allow_writes=False, **fields)
 
 
 def _stress_book(latency_per_step: list[float], step_seconds: float, rate: float) -> Book:
@@ -54,9 +62,8 @@ def test_the_summary_ends_with_the_verdict_and_lists_every_breach() -> None:
     for i in range(40):
         book.record(ADD_CONTACT, 300.0 if i % 10 == 0 else 5.0, now=i / 10)
     verdict = judge_run(book, plan, GATES, ADD_ONLY, seconds=4.0)
-    text = summary.render(
-        plan, book, verdict, target="http://127.0.0.1:1/apps/api/v1", slo_source="x", report_dir=None
-    )
+    text = summary.render(_run_plan(plan), book, verdict, target="http://127.0.0.1:1/apps/api/v1",
+                          report_dir=None)
     lines = text.splitlines()
     assert lines[-1] == "VERDICT: FAIL - 1 of 3 thresholds breached"
     assert "  FAIL addContact p95: measured 300 ms > limit 100 ms" in lines

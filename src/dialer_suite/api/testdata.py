@@ -15,7 +15,9 @@ import functools
 import hashlib
 import itertools
 import json
+import re
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,18 @@ RUN_TAG_PREFIX = "dsuite"
 EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 # A fictional caller id: outbound_number is dialed *from*, but it is a number too.
 FICTIONAL_OUTBOUND = "+1 760-555-0100"
+_GENERATED_RUN_ID = re.compile(r"[0-9a-f]{12}")
+_EARLIEST_RUN = 1_577_836_800.0  # 2020-01-01
+_DAY = 86_400.0
+# Where a run's tag is read back: the name first (``dialer-suite RUN #N``, the run id a
+# word of its own), then the external id (``dsuite-RUN-N``; a run id that holds "-" and
+# digits is only told apart there when it is one ``new_run_id`` made, or the whole id).
+_TAGS = (
+    ("name", re.compile(r"dialer-suite (?P<run>[A-Za-z0-9_-]+)(?:\s.*)?", re.DOTALL)),
+    ("external_unique_id", re.compile(rf"{RUN_TAG_PREFIX}-(?P<run>[0-9a-f]{{12}}|[0-9a-f]{{8}})-[0-9].*",
+                                      re.DOTALL)),
+    ("external_unique_id", re.compile(rf"{RUN_TAG_PREFIX}-(?P<run>[A-Za-z0-9_-]+)-[0-9]+")),
+)
 
 
 @dataclass(frozen=True)
@@ -191,9 +205,38 @@ def punctuated_forms(e164: str) -> list[str]:
     return forms
 
 
-def new_run_id() -> str:
-    """A short id that tags everything one run writes, so it can be found and removed."""
-    return secrets.token_hex(4)
+def new_run_id(now: float | None = None) -> str:
+    """A short id that tags everything one run writes, so it can be found and removed.
+
+    Twelve hex digits: the run's start (Unix seconds) and four random ones, so
+    that what an interrupted run left can be told by its age
+    (``dialer-suite cleanup --older-than``) even where the vendor's list shows
+    no ``created_at``.
+    """
+    started = int(time.time() if now is None else now)
+    return f"{started:08x}{secrets.token_hex(2)}"
+
+
+def run_started(run_id: str, *, now: float | None = None) -> float | None:
+    """When the run ``run_id`` started (Unix seconds), if ``new_run_id`` made it; else None.
+
+    A run id a person chose carries no time: one that only looks like ours is
+    told apart by a start outside 2020 .. now + 1 day.
+    """
+    if _GENERATED_RUN_ID.fullmatch(run_id) is None:
+        return None
+    started = float(int(run_id[:8], 16))
+    latest = (time.time() if now is None else now) + _DAY
+    return started if _EARLIEST_RUN <= started <= latest else None
+
+
+def run_id_of(contact: dict[str, Any]) -> str | None:
+    """The run id a contact was tagged with (``make_contact``), or None for one no run wrote."""
+    for field_name, pattern in _TAGS:
+        match = pattern.fullmatch(str(contact.get(field_name) or ""))
+        if match is not None:
+            return match["run"]
+    return None
 
 
 def run_tag(run_id: str) -> str:

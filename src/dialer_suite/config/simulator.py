@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import field
-from typing import Annotated
+from typing import Annotated, Any
 
+from dialer_suite.api import spec
 from dialer_suite.config.declare import SETTINGS_CONFIG, Setting, SettingsModel, settings_dataclass
-from dialer_suite.config.values import items, number, pairs, rate_or_off, text, whole
+from dialer_suite.config.values import SettingError, items, number, pairs, rate_or_off, text, whole
 
 # The vendor's documented limit (API-NOTES: "10 requests per second per customer").
 VENDOR_RATE_LIMIT = 10.0
@@ -31,6 +32,20 @@ EMBEDDED_RATE_LIMIT = 200.0
 DEFAULT_USERNAME = "acme"
 DEFAULT_TOKEN = "dev-token"  # the documented development token
 MiB = 1024 * 1024
+
+
+def _operation_latencies(value: Any) -> dict[str, float]:
+    """``addContact=1500, listContacts=200``: milliseconds per operation id of the spec."""
+    if isinstance(value, Mapping):
+        value = {str(key): str(item) for key, item in value.items()}
+    known = {operation.operation_id for operation in spec.iter_operations()}
+    latencies = {}
+    for operation_id, millis in pairs("OPERATION=MS")(value).items():
+        if operation_id not in known:
+            raise SettingError(f"names no operation of the spec: {operation_id!r} (one of "
+                               f"{', '.join(sorted(known))})")
+        latencies[operation_id] = float(number(minimum=0.0)(millis))
+    return latencies
 
 
 @settings_dataclass(frozen=True, config=SETTINGS_CONFIG)
@@ -96,6 +111,18 @@ class SimulatorSettings(SimulatorReading):
                                  help="seeds the first contact and job ids")] = 0
     latency_ms: Annotated[float, Setting(number(minimum=0.0), env="DIALER_SIM_LATENCY_MS",
                                          flag="--latency-ms", help="added to every vendor response")] = 0.0
+    # A hosted tenant's service time differs per operation (an add writes, a list reads):
+    # self-tests play one whose adds are slow, or whose imports are.
+    operation_latency_ms: Annotated[Mapping[str, float], Setting(
+        _operation_latencies, env="DIALER_SIM_OPERATION_LATENCY_MS", flag="--operation-latency-ms",
+        repeat=True, metavar="OPERATION=MS",
+        help="added to one operation's responses, on top of --latency-ms (repeatable, e.g. addContact=1500)",
+    )] = field(default_factory=dict, hash=False)
+    import_rate: Annotated[float | None, Setting(
+        number(above=0.0, optional=True), env="DIALER_SIM_IMPORT_RATE", flag="--import-rate",
+        help="contacts/s the import worker imports at most, one job after another (a tenant's import speed)",
+        default_help="as fast as it can",
+    )] = None
     min_job_seconds: Annotated[float, Setting(
         number(minimum=0.0), env="DIALER_SIM_MIN_JOB_SECONDS", flag="--min-job-seconds",
         help="how long an import job reads in_progress at least",

@@ -93,8 +93,10 @@ def knee(stages: list[StageResult]) -> float | None:
     return max(passed_rates, default=0.0)
 
 
-def judge_run(book: Book, plan: Plan, gates: Gates, scenario: Scenario, seconds: float) -> RunVerdict:
-    """The verdict of a finished run lasting ``seconds``."""
+def judge_run(
+    book: Book, plan: Plan, gates: Gates, scenario: Scenario, seconds: float, *, ceiling: float | None = None
+) -> RunVerdict:
+    """The verdict of a finished run lasting ``seconds``; ``ceiling`` the rate it was held under."""
     if plan.stop_on_breach:
         # A step the run was stopped in has too little data to judge: only complete ones count.
         complete = [
@@ -104,7 +106,8 @@ def judge_run(book: Book, plan: Plan, gates: Gates, scenario: Scenario, seconds:
         ]
         stages = [judge_stage(book, plan, gates, scenario, index) for index in complete]
         knee_rps = knee(stages)
-        knee_facts = Facts({}, seconds, (), (), knee_rps=knee_rps if knee_rps is not None else 0.0)
+        knee_facts = Facts({}, seconds, (), (), knee_rps=knee_rps if knee_rps is not None else 0.0,
+                           ceiling_rps=ceiling)
         knee_only = replace(gates, total={}, requests={}, imports={})
         return RunVerdict(tuple(evaluate(knee_only, knee_facts)), tuple(stages), knee_rps, seconds)
     offered = None if plan.profile == "capacity" else plan.offered / plan.duration

@@ -4,6 +4,11 @@ The plan is built and written once, here (``run_plan.py``); locust runs in a
 child process (``python -m locust``) that reads it: importing locust here would
 monkey-patch this process with gevent. The child is bounded in time: it is
 killed if it outlives the plan by more than a fixed margin.
+
+Against a tenant (every named target) the run is framed by what it costs the
+tenant (``tenant.py``): before anything is sent, what it will send and write
+and what removing that costs; then one read to see the target is usable; at
+the end — after a Ctrl-C too — the removal of everything it wrote.
 """
 
 from __future__ import annotations
@@ -19,11 +24,15 @@ from pathlib import Path
 
 from dialer_suite.config.settings import Settings, credentials_environment
 from dialer_suite.errors import UsageError
+from dialer_suite.load.preflight import check_usable
 from dialer_suite.load.profiles import Plan, Request
-from dialer_suite.load.run_plan import RunPlan, build_run_plan
+from dialer_suite.load.run_plan import RunPlan, Target, build_run_plan
+from dialer_suite.load.tenant import DEFAULT_CLEANUP_LIMIT, TenantRun
 
 # Start-up, worker connection and report writing, beyond the plan and the last job.
 _MARGIN_SECONDS = 60.0
+# How long locust gets to write its reports after a Ctrl-C.
+_STOP_SECONDS = 30.0
 # The plan of a run, in its report directory.
 PLAN_FILE = "plan.json"
 
@@ -37,10 +46,15 @@ class LoadOptions:
     report_dir: Path
     slo_file: Path
     processes: int = 0
-    poll_interval: float = 0.25
+    poll_interval: float | None = None  # None: the target's default
     simulator_latency_ms: float = 0.0
     extra_locust_args: tuple[str, ...] = ()
     write_plan: Path | None = None  # only write the plan there, run nothing
+    gate_table: str | None = None  # None: tenant, or simulator for the embedded one
+    campaign_size: int | None = None
+    keep: bool = False  # leave what a tenant run wrote (dialer-suite cleanup removes it later)
+    wait_for_cleanup: bool = False  # accept a removal longer than cleanup_limit
+    cleanup_limit: float = DEFAULT_CLEANUP_LIMIT
 
 
 def load_tests_dir() -> Path:
@@ -58,23 +72,27 @@ def locustfile_for(scenario: str) -> Path:
     return path
 
 
-def plan_for(options: LoadOptions, settings: Settings, base_url: str | None) -> RunPlan:
+def plan_for(options: LoadOptions, settings: Settings, target: Target) -> RunPlan:
     return build_run_plan(
         options.request,
         settings,
-        base_url,
+        target,
         slo_file=options.slo_file,
         report_dir=options.report_dir,
         poll_interval=options.poll_interval,
+        gate_table=options.gate_table,
+        campaign_size=options.campaign_size,
+        managed=options.write_plan is None and not target.embedded,
         keep_run_id=options.write_plan is None,
     )
 
 
-def prepare(options: LoadOptions, settings: Settings, base_url: str) -> tuple[list[str], RunPlan]:
+def prepare(options: LoadOptions, run_plan: RunPlan, base_url: str) -> list[str]:
     """Write the run's plan into its report directory; the locust command that runs it."""
-    run_plan = plan_for(options, settings, base_url)
+    for stale in ("summary.txt", "summary.json"):
+        (options.report_dir / stale).unlink(missing_ok=True)
     plan_file = run_plan.write(options.report_dir / PLAN_FILE)
-    return locust_command(options, plan_file, base_url), run_plan
+    return locust_command(options, plan_file, base_url)
 
 
 def locust_command(options: LoadOptions, plan_file: Path, base_url: str) -> list[str]:
@@ -113,25 +131,52 @@ def run(options: LoadOptions, settings: Settings) -> int:
     """Run locust against the target (the embedded simulator when there is no base URL),
     or only write the plan (``options.write_plan``)."""
     if options.write_plan is not None:
-        path = plan_for(options, settings, settings.base_url).write(options.write_plan)
-        print(
-            f"dialer-suite load: wrote the plan to {path}; run it with\n"
-            f"  locust -f {options.locustfile} --dialer-plan {path} -H {settings.base_url or 'BASE_URL'}"
-        )
-        return 0
-    with _target(options, settings) as (base_url, env):
-        command, run_plan = prepare(options, settings, base_url)
-        return _run_bounded(command, env, time_limit(run_plan.plan, settings))
+        return _write_plan(options, settings)
+    if settings.embedded:
+        with _embedded(options, settings) as (base_url, env):
+            run_plan = plan_for(options, settings, Target(base_url, embedded=True))
+            command = prepare(options, run_plan, base_url)
+            return _run_bounded(command, env, time_limit(run_plan.plan, settings))
+    tenant_run = checked_tenant_run(options, settings)
+    run_plan = tenant_run.run_plan
+    assert settings.base_url is not None
+    check_usable(settings)
+    tenant_run.announce()
+    env = {**os.environ, **credentials_environment(settings)}
+    command = prepare(options, run_plan, settings.base_url)
+    try:
+        code = _run_bounded(command, env, time_limit(run_plan.plan, settings))
+    except KeyboardInterrupt:
+        return tenant_run.finish(130, interrupted=True)
+    return tenant_run.finish(code)
+
+
+def checked_tenant_run(options: LoadOptions, settings: Settings) -> TenantRun:
+    """A tenant run's plan and cost, with every refusal it makes before sending anything."""
+    run_plan = plan_for(options, settings, Target(settings.base_url))
+    tenant_run = TenantRun(run_plan, settings, options.locustfile, keep=options.keep)
+    tenant_run.check_cost(wait=options.wait_for_cleanup, limit=options.cleanup_limit)
+    return tenant_run
+
+
+def _write_plan(options: LoadOptions, settings: Settings) -> int:
+    run_plan = plan_for(options, settings, Target(settings.base_url))
+    path = run_plan.write(options.write_plan or Path(PLAN_FILE))
+    print(
+        f"dialer-suite load: wrote the plan to {path}; run it with\n"
+        f"  locust -f {options.locustfile} --dialer-plan {path} -H {settings.base_url or 'BASE_URL'}"
+    )
+    if settings.base_url is not None:
+        for line in TenantRun(run_plan, settings, options.locustfile, keep=True).cost_lines():
+            print(f"  {line}")
+    return 0
 
 
 @contextlib.contextmanager
-def _target(options: LoadOptions, settings: Settings) -> Iterator[tuple[str, dict[str, str]]]:
-    env = {**os.environ, **credentials_environment(settings)}
-    if settings.base_url is not None:
-        yield settings.base_url, env
-        return
+def _embedded(options: LoadOptions, settings: Settings) -> Iterator[tuple[str, dict[str, str]]]:
     from dialer_suite.simulator.embedded import embedded_simulator
 
+    env = {**os.environ, **credentials_environment(settings)}
     print(
         f"dialer-suite load: starting the embedded simulator (rate limit off, faults: "
         f"{', '.join(settings.simulator.faults) or 'none'}, latency {options.simulator_latency_ms:g} ms)",
@@ -151,6 +196,11 @@ def _run_bounded(command: Sequence[str], env: dict[str, str], limit: float) -> i
         process.wait()
         return 3
     except KeyboardInterrupt:
+        # locust writes its reports on SIGINT, within a bound; a second Ctrl-C ends it at once.
         os.killpg(process.pid, signal.SIGINT)
-        process.wait(timeout=30)
-        raise
+        try:
+            process.wait(timeout=_STOP_SECONDS)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        raise KeyboardInterrupt from None

@@ -1,17 +1,22 @@
 """SLO gates: thresholds declared in a TOML file, checked against HDR data after a run.
 
-File layout (see ``load_tests/slo.toml``)::
+A file holds *gate tables*, one per kind of target; a run uses one of them,
+and the summary names it. The shipped file (``load_tests/slo.toml``) has
+``tenant`` — any target the suite did not start itself, judged by what a
+healthy hosted API delivers — and ``simulator``, the tight gates of the
+simulator the suite starts itself::
 
-    [default]                      # every profile starts from these
-    max_failure_ratio = 0.01       # all requests; 429s are counted apart, not as failures
-    min_rps_of_offered = 0.9       # achieved operations/s against the plan's offered rate
-    [default.requests.addContact]  # per request name
-    p95_ms = 150
-    [default.import]
-    end_to_end_p95_ms = 5000
+    [tenant.default]                      # every profile starts from these
+    max_failure_ratio = 0.01              # all requests; 429s are counted apart, not as failures
+    min_rps_of_offered = 0.9              # achieved operations/s against the plan's offered rate
+    [tenant.default.requests.addContact]  # per request name
+    p95_ms = 1000                         # service time: request sent -> answer
+    intended_p95_ms = 1500                # from the intended send time (the open model)
+    [tenant.default.import]
+    end_to_end_p95_ms = 60000
     min_contacts_per_s = 50
-    [profile.stress]               # overrides for one profile, merged key by key
-    min_knee_rps = 100
+    [tenant.profile.stress]               # overrides for one profile, merged key by key
+    min_knee_of_ceiling = 1.0             # the knee must reach the ceiling the run was given
 
 A check compares one measured number with one limit; a run passes when every
 check passes. A gated request name that the scenario should have produced but
@@ -28,13 +33,18 @@ from pathlib import Path
 from typing import Any
 
 from dialer_suite.errors import UsageError
-from dialer_suite.load.book import Window, combined
+from dialer_suite.load.book import INTENDED, Window, combined
 from dialer_suite.load.names import IMPORT_END_TO_END
 
-_REQUEST_KEYS = {"p50_ms", "p95_ms", "p99_ms", "max_failure_ratio", "min_rps"}
+_PERCENTILES = {"p50_ms": 50.0, "p95_ms": 95.0, "p99_ms": 99.0}
+_INTENDED = {f"intended_{key}": percentile for key, percentile in _PERCENTILES.items()}
+_REQUEST_KEYS = {*_PERCENTILES, *_INTENDED, "max_failure_ratio", "min_rps"}
 _TOTAL_KEYS = {"max_failure_ratio", "max_throttled_ratio", "min_rps", "min_rps_of_offered"}
 _IMPORT_KEYS = {"end_to_end_p95_ms", "min_contacts_per_s"}
-_PROFILE_KEYS = _TOTAL_KEYS | {"min_knee_rps", "requests", "import"}
+_KNEE_KEYS = {"min_knee_rps", "min_knee_of_ceiling"}
+_PROFILE_KEYS = _TOTAL_KEYS | _KNEE_KEYS | {"requests", "import"}
+_TABLE_KEYS = {"description", "default", "profile"}
+TENANT, SIMULATOR = "tenant", "simulator"
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,8 @@ class Gates:
     requests: Mapping[str, Mapping[str, float]]
     imports: Mapping[str, float]
     min_knee_rps: float | None = None
+    # The knee as a share of the run's rate ceiling (a tenant must sustain the rate it was given).
+    min_knee_of_ceiling: float | None = None
 
 
 @dataclass(frozen=True)
@@ -88,31 +100,55 @@ class Facts:
     knee_rps: float | None = None
     # Requests per name that finished within ``seconds`` (default: every request in ``windows``).
     completed: Mapping[str, int] | None = None
+    ceiling_rps: float | None = None
 
 
-def load_gates(path: Path, profile: str) -> Gates:
-    """The gates of ``profile`` from the SLO file at ``path`` (default merged with the profile)."""
+def table_names(path: Path) -> tuple[str, ...]:
+    """The gate tables of the SLO file at ``path``."""
+    return tuple(_document(path))
+
+
+def load_gates(path: Path, table: str, profile: str) -> Gates:
+    """The gates of ``profile`` in gate table ``table`` of the SLO file at ``path`` (the table's
+    default merged with its profile table)."""
+    document = _document(path)
+    if table not in document:
+        raise UsageError(
+            f"SLO file {path} has no gate table [{table}]; its tables: {', '.join(document) or 'none'}"
+        )
+    where = f"{path} [{table}]"
+    _check_keys(where, document[table], _TABLE_KEYS)
+    default = document[table].get("default", {})
+    override = document[table].get("profile", {}).get(profile, {})
+    for part, part_table in ((f"{where} default", default), (f"{where} profile.{profile}", override)):
+        _check_keys(part, part_table, _PROFILE_KEYS)
+    merged = _merge(default, override)
+    requests = {
+        name: _numbers(f"{where} requests.{name}", limits, _REQUEST_KEYS)
+        for name, limits in merged.get("requests", {}).items()
+    }
+    imports = _numbers(f"{where} import", merged.get("import", {}), _IMPORT_KEYS)
+    total = _numbers(f"{where} {profile}", {k: v for k, v in merged.items() if k in _TOTAL_KEYS}, _TOTAL_KEYS)
+    knees = _numbers(f"{where} {profile}", {k: v for k, v in merged.items() if k in _KNEE_KEYS}, _KNEE_KEYS)
+    return Gates(total, requests, imports, knees.get("min_knee_rps"), knees.get("min_knee_of_ceiling"))
+
+
+def _document(path: Path) -> dict[str, Any]:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"SLO file {path} does not exist") from None
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise UsageError(f"SLO file {path} is not readable TOML: {error}") from None
-    default = document.get("default", {})
-    override = document.get("profile", {}).get(profile, {})
-    for where, table in ((f"{path} [default]", default), (f"{path} [profile.{profile}]", override)):
-        _check_keys(where, table, _PROFILE_KEYS)
-    merged = _merge(default, override)
-    requests = {
-        name: _numbers(f"{path} requests.{name}", table, _REQUEST_KEYS)
-        for name, table in merged.get("requests", {}).items()
-    }
-    imports = _numbers(f"{path} import", merged.get("import", {}), _IMPORT_KEYS)
-    total = _numbers(
-        f"{path} [{profile}]", {k: v for k, v in merged.items() if k in _TOTAL_KEYS}, _TOTAL_KEYS
-    )
-    knee = merged.get("min_knee_rps")
-    return Gates(total, requests, imports, float(knee) if knee is not None else None)
+    if "default" in document or "profile" in document:
+        raise UsageError(
+            f"SLO file {path}: gates go under a table name, e.g. [tenant.default] and "
+            "[tenant.profile.smoke] (see load_tests/slo.toml), not at the top level"
+        )
+    not_tables = sorted(name for name, value in document.items() if not isinstance(value, Mapping))
+    if not_tables:
+        raise UsageError(f"SLO file {path}: {', '.join(not_tables)} must be gate tables ([name.default])")
+    return document
 
 
 def _check_keys(where: str, table: Mapping[str, Any], allowed: set[str]) -> None:
@@ -148,17 +184,21 @@ def evaluate(gates: Gates, facts: Facts) -> list[Check]:
             checks += _request_checks(name, limits, facts)
     if IMPORT_END_TO_END in facts.expected:
         checks += _import_checks(gates, facts)
-    if gates.min_knee_rps is not None and facts.knee_rps is not None:
-        checks.append(
-            Check(
-                "stress",
-                "knee (highest step within SLO)",
-                facts.knee_rps,
-                gates.min_knee_rps,
-                False,
-                " req/s",
-            )
-        )
+    checks += _knee_checks(gates, facts)
+    return checks
+
+
+def _knee_checks(gates: Gates, facts: Facts) -> list[Check]:
+    if facts.knee_rps is None:
+        return []
+    checks = []
+    if gates.min_knee_rps is not None:
+        checks.append(Check("stress", "knee (highest step within SLO)", facts.knee_rps, gates.min_knee_rps,
+                            False, " req/s"))
+    if gates.min_knee_of_ceiling is not None and facts.ceiling_rps:
+        limit = gates.min_knee_of_ceiling * facts.ceiling_rps
+        metric = f"knee (highest step within SLO; {gates.min_knee_of_ceiling:g} x the ceiling)"
+        checks.append(Check("stress", metric, facts.knee_rps, limit, False, " req/s"))
     return checks
 
 
@@ -203,10 +243,15 @@ def _total_checks(gates: Gates, facts: Facts) -> list[Check]:
 def _request_checks(name: str, limits: Mapping[str, float], facts: Facts) -> list[Check]:
     window = facts.windows.get(name, Window(3))
     checks = []
-    for key in ("p50_ms", "p95_ms", "p99_ms"):
+    for key, percentile in _PERCENTILES.items():
         if key in limits:
-            percentile = float(key[1:3])
-            checks.append(Check(name, key[:3], window.percentile_ms(percentile), limits[key], True, " ms"))
+            checks.append(Check(name, f"p{percentile:g}", window.percentile_ms(percentile), limits[key], True,
+                                " ms"))
+    for key, percentile in _INTENDED.items():
+        if key in limits:
+            measured = window.percentile_ms(percentile, INTENDED)
+            checks.append(Check(name, f"p{percentile:g} from intended send time", measured, limits[key], True,
+                                " ms"))
     if "max_failure_ratio" in limits:
         ratio = window.failures / window.requests if window.requests else math.nan
         checks.append(Check(name, "failure ratio", ratio, limits["max_failure_ratio"], True))

@@ -1,4 +1,12 @@
-"""The terminal summary and ``summary.json``: a person reads the verdict from these alone."""
+"""The terminal summary and ``summary.json``: a person reads the verdict from these alone.
+
+The table keeps the target's time apart from ours: ``p50``..``max`` are the
+service time (request sent → answer), ``intended p95`` the open model's figure
+(from the operation's intended send time: waiting for a free user, in our
+pacer and for ``Retry-After`` included), ``pacer p95`` the wait in our own
+pacer. The answers to the profile's question follow (``answers.py``), then
+the gates of the table the run used, named.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +16,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dialer_suite.load import answers
 from dialer_suite.load.analysis import RunVerdict
-from dialer_suite.load.book import Book, Window
+from dialer_suite.load.book import INTENDED, WAIT, Book, Window
 from dialer_suite.load.names import IMPORT_END_TO_END
 from dialer_suite.load.profiles import Plan
+from dialer_suite.load.run_plan import RunPlan
 
-_COLUMNS = ("requests", "fail", "429", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms")
+_COLUMNS = ("requests", "fail", "429", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "intended p95",
+            "pacer p95")
+VERDICT = "VERDICT:"
 
 
 def _ms(value: float) -> str:
@@ -32,6 +44,8 @@ def _row(name: str, window: Window, seconds: float) -> list[str]:
         _ms(window.percentile_ms(95)),
         _ms(window.percentile_ms(99)),
         _ms(window.max_ms()),
+        _ms(window.percentile_ms(95, INTENDED)),
+        _ms(window.percentile_ms(95, WAIT)),
     ]
 
 
@@ -47,13 +61,18 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 
 def render(
-    plan: Plan, book: Book, verdict: RunVerdict, *, target: str, slo_source: str, report_dir: str | None
+    run_plan: RunPlan, book: Book, verdict: RunVerdict, *, target: str, report_dir: str | None,
+    found: Mapping[str, answers.Answer] | None = None, notes: list[str] | None = None,
 ) -> str:
-    """The multi-line summary, ending with the verdict line."""
+    """The multi-line summary, ending with the verdict line (``notes`` just before it)."""
+    plan = run_plan.plan
+    kind = "the embedded simulator" if run_plan.embedded else "a tenant"
     lines = [
-        f"dialer-suite load: profile {plan.profile}, scenario {plan.scenario}, target {target}",
+        f"dialer-suite load: profile {plan.profile}, scenario {plan.scenario}, target {target} ({kind}), "
+        f"run id {run_plan.run_id}",
         _offer_line(plan, verdict),
-        "latencies from HDR histograms; paced requests are timed from their intended send time",
+        "service = request sent -> answer (the target's time); intended = from the intended send time "
+        "(open model); pacer = waiting in our own pacer; HDR histograms",
         "",
     ]
     overall = book.overall()
@@ -81,22 +100,21 @@ def render(
             lines.append(
                 f"  {result.label:>9}: {result.offered_rps:8.1f} → {result.achieved_rps:8.1f} req/s  {state}"
             )
-    if verdict.knee_rps is not None and verdict.stage_breached:
-        lines.append(f"knee: {verdict.knee_rps:.1f} req/s offered (the highest step before the first breach)")
-    elif verdict.knee_rps is not None:
-        lines.append(
-            f"knee: not reached - every step up to {verdict.knee_rps:.1f} req/s stayed within the SLOs"
-        )
-    lines += ["", f"SLO gates ({slo_source}):"]
+    lines += answers.lines(found or {})
+    lines += ["", f"SLO gates ({run_plan.slo_source}):"]
     lines += [f"  {check.line()}" for check in verdict.checks] or ["  (no gates declared for this profile)"]
     if report_dir:
         lines += ["", f"reports: {report_dir}"]
+    lines += notes or []
+    lines.append(verdict_line(verdict))
+    return "\n".join(lines)
+
+
+def verdict_line(verdict: RunVerdict) -> str:
     breaches = verdict.breaches
     if breaches:
-        lines.append(f"VERDICT: FAIL - {len(breaches)} of {len(verdict.checks)} thresholds breached")
-    else:
-        lines.append(f"VERDICT: PASS - all {len(verdict.checks)} thresholds met")
-    return "\n".join(lines)
+        return f"{VERDICT} FAIL - {len(breaches)} of {len(verdict.checks)} thresholds breached"
+    return f"{VERDICT} PASS - all {len(verdict.checks)} thresholds met"
 
 
 def _short(line: str) -> str:
@@ -105,16 +123,21 @@ def _short(line: str) -> str:
 
 def _offer_line(plan: Plan, verdict: RunVerdict) -> str:
     if plan.profile == "capacity":
+        sizes = ", then ".join(str(size) for size in plan.batch_sizes)
         return (
-            f"offered {plan.contacts} contacts in files of {plan.batch_size}, "
+            f"offered {plan.contacts} contacts in files of {sizes}, "
             f"{plan.users} concurrent imports; ran {verdict.seconds:.1f} s"
         )
     rates = ", ".join(f"{stage.rate:g}/s x {stage.seconds:g}s" for stage in plan.stages)
     return f"offered (open model) {rates}; {plan.users} users; ran {verdict.seconds:.1f} s"
 
 
-def to_json(plan: Plan, book: Book, verdict: RunVerdict, *, target: str) -> dict[str, Any]:
+def to_json(
+    run_plan: RunPlan, book: Book, verdict: RunVerdict, *, target: str,
+    found: Mapping[str, answers.Answer] | None = None,
+) -> dict[str, Any]:
     """The machine-readable summary (what selfcheck and CI read)."""
+    plan = run_plan.plan
 
     def window(w: Window) -> Mapping[str, Any]:
         return {
@@ -124,16 +147,24 @@ def to_json(plan: Plan, book: Book, verdict: RunVerdict, *, target: str) -> dict
             "contacts": w.contacts,
             **{f"p{p}_ms": _number(w.percentile_ms(p)) for p in (50, 95, 99)},
             "max_ms": _number(w.max_ms()),
+            "intended_p95_ms": _number(w.percentile_ms(95, INTENDED)),
+            "pacer_wait_p95_ms": _number(w.percentile_ms(95, WAIT)),
         }
 
     return {
         "profile": plan.profile,
         "scenario": plan.scenario,
         "target": target,
+        "target_kind": "simulator" if run_plan.embedded else "tenant",
+        "run_id": run_plan.run_id,
+        "campaign_id": run_plan.campaign_id,
+        "gate_table": run_plan.gate_table,
+        "slo_source": run_plan.slo_source,
         "seconds": verdict.seconds,
         "passed": verdict.passed,
         "knee_rps": verdict.knee_rps,
         "requests": {name: window(w) for name, w in sorted(book.overall().items())},
+        **dict(found or {}),
         "checks": [
             {
                 "subject": c.subject,

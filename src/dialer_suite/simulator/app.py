@@ -40,7 +40,7 @@ def create_app(config: SimulatorConfig) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         storage.initialize(db_path, config.seed)
         connection = storage.connect(db_path)
-        worker = JobWorker(db_path, switches)
+        worker = JobWorker(db_path, switches, import_rate=config.import_rate)
         limiter = None
         if config.rate_limit is not None:
             limiter = build_limiter(switches, config.rate_limit, config.bucket_depth)

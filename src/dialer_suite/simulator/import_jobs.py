@@ -200,6 +200,16 @@ class ImportJobs:
         ).fetchall()
         return [row[0] for row in rows]
 
+    def file_size(self, job_id: int) -> int:
+        """Entries in the file of a job still to run (0 when there is none, or it is no array)."""
+        row = self._db.execute(
+            "SELECT payload FROM jobs WHERE id = ? AND status = ?", (job_id, JOB_IN_PROGRESS)
+        ).fetchone()
+        if row is None or row["payload"] is None:
+            return 0
+        entries = json.loads(row["payload"])
+        return len(entries) if isinstance(entries, list) else 0
+
     def run_import(self, job_id: int) -> None:
         """Run one import job in a single transaction (what a failed job keeps: import-atomic).
 

@@ -2,6 +2,9 @@
 
 State is in SQLite, not in the worker: the queue is only a wake-up call, and
 on start the worker picks up every job a previous process left ``in_progress``.
+With an import rate it plays a hosted tenant's import speed: a job of N
+contacts stays ``in_progress``, its contacts unlisted, for N / rate seconds
+before it runs, and the next job waits its turn.
 """
 
 from __future__ import annotations
@@ -31,9 +34,10 @@ class JobWorker:
     """Runs queued import jobs until stopped, as ``switches`` play them; a job is either fully
     done or not begun."""
 
-    def __init__(self, db_path: str | Path, switches: Switches) -> None:
+    def __init__(self, db_path: str | Path, switches: Switches, *, import_rate: float | None = None) -> None:
         self._db_path = db_path
         self._switches = switches
+        self._import_rate = import_rate
         self._queue: queue.Queue[int] = queue.Queue()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="import-worker", daemon=True)
@@ -66,11 +70,20 @@ class JobWorker:
                     job_id = self._queue.get(timeout=_POLL_SECONDS)
                 except queue.Empty:
                     continue
-                if not self._switches.fault(JOB_STUCK):
-                    self._run_one(jobs, job_id)
+                if self._switches.fault(JOB_STUCK) or not self._took_its_time(jobs, job_id):
+                    continue
+                self._run_one(jobs, job_id)
             storage.checkpoint(connection, final=True)
         finally:
             connection.close()
+
+    def _took_its_time(self, jobs: ImportJobs, job_id: int) -> bool:
+        """Wait as long as the import rate says the job's file takes; False when stopped meanwhile
+        (the job stays ``in_progress`` for the next start). Outside the transaction: the
+        handlers keep writing while a job waits."""
+        if self._import_rate is None:
+            return True
+        return not self._stopping.wait(jobs.file_size(job_id) / self._import_rate)
 
     @staticmethod
     def _run_one(jobs: ImportJobs, job_id: int) -> None:

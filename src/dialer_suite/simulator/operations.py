@@ -93,8 +93,9 @@ class Runtime:
         self._expected_authorization = "Basic " + base64.b64encode(credentials).decode("ascii")
 
     def delay(self, operation_id: str) -> float:
-        """Seconds to hold this response: the configured latency, plus any speed fault."""
-        seconds = self.config.latency_ms / 1000
+        """Seconds to hold this response: the configured latency (all operations, then this
+        one's), plus any speed fault."""
+        seconds = (self.config.latency_ms + self.config.operation_latency_ms.get(operation_id, 0.0)) / 1000
         if self.switches.fault_for(SLOW_EVERYTHING, operation_id):
             seconds += _SLOW_SECONDS
         if self.switches.fault_for(SLOW_ADD_TAIL, operation_id):

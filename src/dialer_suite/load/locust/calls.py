@@ -5,8 +5,16 @@ the run's throttle, sends with locust's ``catch_response``, and on a 429 holds
 for ``Retry-After`` and tries again (bounded by ``send.RETRIES``). Each attempt
 is one entry in locust's statistics: a 429 is a success counted apart
 (``<name> (429 throttled)``, ``throttled`` in the HDR book), any other answer
-is judged by the operation's check. Paced operations are timed from their
-ticket's intended send time.
+is judged by the operation's check.
+
+Three times per attempt, so that our own queueing never passes for the
+target's: locust's own response time is the **service** time (request sent →
+answer) and stays what locust's tables show; the time from the ticket's
+**intended** send time (or from the call, for a request the plan does not
+pace) and the **wait** in our throttle (``Retry-After`` holds included) go to
+the HDR book through the request's context. Retries after a 429 are counted,
+and whether they were throttled again: the stress answer says from these
+whether waiting the ``Retry-After`` got a request through.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from dialer_suite.http.jobs import JobIdProblem, locate_job_id
 from dialer_suite.http.send import send_paced
 from dialer_suite.load.arrivals import Ticket
 from dialer_suite.load.locust.run import LoadRun
+from dialer_suite.load.names import RETRIED_THROTTLED, RETRIES, THROTTLED, WITH_RETRY_AFTER
 
 # (status, parsed body, headers) -> what is wrong with the response, or None.
 Check = Callable[[int, Any, Any], str | None]
@@ -48,6 +57,15 @@ def request(run: LoadRun, client: Any, method: str, suffix: str, operation: str,
     )
 
 
+@dataclass
+class _Timing:
+    """One operation's clock: when its last attempt ended, the pacer wait so far, attempts made."""
+
+    mark: float
+    waited: float = 0.0
+    attempts: int = 0
+
+
 def call(
     run: LoadRun,
     send: Send,
@@ -58,18 +76,27 @@ def call(
     contacts: int = 0,
 ) -> Answer | None:
     """Send through the throttle, honour 429s, time from ``ticket``; the answer if it passed."""
+    began = time.monotonic()
+    timing = _Timing(began)
+    start = ticket.intended if ticket is not None else began
 
     def attempt() -> Answer:
+        sent = time.monotonic()
+        timing.waited += sent - timing.mark
+        retry, timing.attempts = timing.attempts > 0, timing.attempts + 1
         with send() as response:
+            timing.mark = time.monotonic()
             meta = response.request_meta
-            meta["context"] = {**meta.get("context", {}), "operation": operation, "contacts": contacts}
+            meta["context"] = {
+                **meta.get("context", {}), "operation": operation, "contacts": contacts,
+                "intended_ms": (timing.mark - start) * 1000, "wait_ms": timing.waited * 1000,
+            }
             if ticket is not None:
                 meta["context"]["stage"] = ticket.stage
-                meta["response_time"] = (time.monotonic() - ticket.intended) * 1000
+            if retry:
+                run.book.count(RETRIES)
             if response.status_code == 429:
-                meta["context"]["throttled"] = True
-                meta["name"] = f"{operation} (429 throttled)"
-                response.success()
+                _throttled(run, response, retry)
                 return Answer(429, None, response.headers, passed=False)
             body = _json(response)
             problem = check(response.status_code, body, response.headers)
@@ -86,6 +113,19 @@ def call(
         retry_after=lambda answer: answer.headers.get("Retry-After"),
     )
     return answer if answer.passed else None
+
+
+def _throttled(run: LoadRun, response: Any, retry: bool) -> None:
+    """A 429: a success of its own name in locust's table, counted apart in the book."""
+    meta = response.request_meta
+    meta["context"]["throttled"] = True
+    meta["name"] = f"{meta['context']['operation']} (429 throttled)"
+    response.success()
+    run.book.count(THROTTLED)
+    if response.headers.get("Retry-After") is not None:
+        run.book.count(WITH_RETRY_AFTER)
+    if retry:
+        run.book.count(RETRIED_THROTTLED)
 
 
 def _json(response: Any) -> Any:

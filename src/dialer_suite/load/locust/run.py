@@ -19,11 +19,12 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from dialer_suite.api.testdata import make_contact
-from dialer_suite.config.settings import is_loopback
+from dialer_suite.http.exchange import basic_authorization
 from dialer_suite.http.throttle import AdaptiveThrottle
 from dialer_suite.load.analysis import Scenario
 from dialer_suite.load.arrivals import ArrivalSchedule, Ticket
 from dialer_suite.load.book import Book
+from dialer_suite.load.names import SYNTHETIC
 from dialer_suite.load.phones import PhoneSource
 from dialer_suite.load.profiles import Plan
 from dialer_suite.load.run_plan import RunPlan
@@ -58,16 +59,21 @@ def scenario_of(user_classes: list[Any]) -> Scenario:
 class LoadRun:
     """The plan, the HDR book, the throttle, the arrival schedules and the clock of this process."""
 
-    def __init__(self, environment: Environment, run_plan: RunPlan | None, headers: dict[str, str]) -> None:
+    def __init__(
+        self, environment: Environment, run_plan: RunPlan | None, credentials: tuple[str, str]
+    ) -> None:
         self.environment = environment
         self._run_plan = run_plan
-        self.headers = headers
+        self.credentials = credentials
+        self.headers = {"Authorization": basic_authorization(*credentials)}
         self.scenario = Scenario((), ())
         self.book = Book()
         self.throttle = AdaptiveThrottle(None, sleep=gevent.sleep)
         self.phones: PhoneSource | None = None
         self.arrivals: dict[str, ArrivalSchedule] = {}
-        self.batches: list[int] = []  # a capacity run's files of this process
+        # A capacity run's files of this process: (batch size, contacts in the file).
+        self.batches: list[tuple[int, int]] = []
+        self.listing_timed = False  # a capacity run times one file posted -> listed per process
         self.workers = 1  # processes sharing the load, as this process sees it (1 on the master)
         self.worker = 0
         self.started: float | None = None  # time.time() when the arrival schedules started
@@ -129,16 +135,19 @@ class LoadRun:
         if isinstance(runner, WorkerRunner):
             self.workers = self.expected_workers
             self.worker = max(0, runner.worker_index) % self.workers
-        ceiling = self.run_plan.rate_ceiling
-        self.throttle = AdaptiveThrottle(ceiling / self.workers if ceiling else None, sleep=gevent.sleep)
+        cap = self.run_plan.send_cap
+        self.throttle = AdaptiveThrottle(cap / self.workers if cap else None, sleep=gevent.sleep)
+        # Numbers from the whole possible space only for the simulator the command started: a
+        # tenant, reached on loopback or not, may dial what it is given.
         self.phones = PhoneSource(
-            loopback=is_loopback(self.environment.host),
+            loopback=self.run_plan.embedded,
             run_id=self.run_id,
             worker=self.worker,
             workers=self.workers,
             extra=self.run_plan.phone_range,
         )
         self.batches = []
+        self.listing_timed = False
         self.arrivals = {}
         self.ready.clear()
         self.judged_stages.clear()
@@ -146,8 +155,6 @@ class LoadRun:
         self.started = self.started_monotonic = None
         self.spawned = False
         self.reported.clear()
-        self.user_totals.clear()
-        self.users_before.clear()
 
     @property
     def run_id(self) -> str:
@@ -211,6 +218,9 @@ class LoadRun:
             stage=stage if stage is not None else now_stage,
             done_stage=now_stage,
             contacts=int(context.get("contacts", 0)),
+            intended_ms=context.get("intended_ms"),
+            wait_ms=context.get("wait_ms"),
+            sent=name not in SYNTHETIC,
             now=time.time(),
         )
 

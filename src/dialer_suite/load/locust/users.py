@@ -28,8 +28,6 @@ from dialer_suite.load.names import (
 
 # Users whose plan is over idle in steps of this long until the shape ends the run.
 IDLE = 0.2
-# Contacts per import file unless --batch-size says otherwise.
-DEFAULT_IMPORT_SIZE = 100
 # A list of a campaign that load runs keep growing: read one bounded page.
 LIST_PAGE_SIZE = 100
 
@@ -114,8 +112,9 @@ class ImportContactsUser(PacedUser, HttpUser):
         if not run.batches:
             gevent.sleep(IDLE)
             return
-        import_file(run, self.client, run.batches.pop(), None)
+        batch_size, size = run.batches.pop(0)
+        import_file(run, self.client, size, None, batch_size=batch_size)
 
     def perform(self, ticket: Ticket) -> None:
         run = self.load_run
-        import_file(run, self.client, run.plan.batch_size or DEFAULT_IMPORT_SIZE, ticket)
+        import_file(run, self.client, run.plan.batch_size, ticket)

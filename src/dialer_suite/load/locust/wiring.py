@@ -29,7 +29,6 @@ from locust.runners import MasterRunner, WorkerRunner
 from dialer_suite.api.testdata import new_run_id
 from dialer_suite.config.settings import load_settings
 from dialer_suite.errors import UsageError
-from dialer_suite.http.exchange import basic_authorization
 from dialer_suite.load.locust import report, workers
 from dialer_suite.load.locust.run import LoadRun
 from dialer_suite.load.run_plan import RunPlan
@@ -63,9 +62,9 @@ def on_init(environment: Environment, **_: Any) -> None:
 def _new_run(environment: Environment, options: Any) -> LoadRun:
     host = environment.host or options.host
     settings = load_settings({"base_url": host})  # the credentials, from the environment
-    headers = {"Authorization": basic_authorization(settings.username, settings.api_token)}
+    credentials = (settings.username, settings.api_token)
     if isinstance(environment.runner, WorkerRunner):
-        return LoadRun(environment, None, headers)  # the master sends the plan
+        return LoadRun(environment, None, credentials)  # the master sends the plan
     if not host:
         raise UsageError("no target: give -H/--host with the base URL (…/apps/api/v1)")
     if not options.dialer_plan:
@@ -80,7 +79,7 @@ def _new_run(environment: Environment, options: Any) -> LoadRun:
     )
     log.info("dialer-suite load: run id %s, plan %s", run_plan.run_id, options.dialer_plan)
     _clear_previous_run(Path(run_plan.report_dir))
-    return LoadRun(environment, run_plan, headers)
+    return LoadRun(environment, run_plan, credentials)
 
 
 def _clear_previous_run(report_dir: Path) -> None:

@@ -10,16 +10,19 @@ Two custom messages, master to worker:
   a running test gets no plan. Not sent at ``worker_connect``: a worker
   registers its message handlers at its ``init``, after connecting, and drops
   a custom message that comes before;
-- after spawning, how many users of each class the run has, and how many of
-  them sit on workers before this one. A worker paces every operation at the
-  part of its rate that its own users of that class are of all of them, and in
-  a capacity run import user *k* of *N* takes files *k*, *k+N*, ...
+- after spawning — once every worker reported the users it spawned —, how
+  many users of each class the run has, and how many of them sit on workers
+  before this one. A worker paces every operation at the part of its rate that
+  its own users of that class are of all of them, and in a capacity run import
+  user *k* of *N* takes files *k*, *k+N*, ...
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import gevent
 from locust.runners import MasterRunner, WorkerRunner
 
 from dialer_suite.load.arrivals import ArrivalSchedule
@@ -30,6 +33,9 @@ from dialer_suite.load.run_plan import RunPlan
 
 PLAN_MESSAGE = "dialer_suite_plan"
 USERS_MESSAGE = "dialer_suite_users"
+# How long the master waits for the workers to report the users they spawned, and how often it looks.
+_REPORT_WAIT_SECONDS = 30.0
+_REPORT_POLL_SECONDS = 0.05
 
 
 def send_plan(run: LoadRun, **_: Any) -> None:
@@ -40,7 +46,10 @@ def send_plan(run: LoadRun, **_: Any) -> None:
 
 
 def receive_plan(run: LoadRun, msg: Any, **_: Any) -> None:
+    """The plan of the run about to start; the user counts of any earlier run are void."""
     run.run_plan = RunPlan.from_json(msg.data, source="the master's plan message")
+    run.user_totals.clear()
+    run.users_before.clear()
 
 
 def on_spawning_complete(run: LoadRun, **_: Any) -> None:
@@ -49,11 +58,29 @@ def on_spawning_complete(run: LoadRun, **_: Any) -> None:
     if run.started is not None or runner is None:
         return
     if isinstance(runner, MasterRunner):
-        _send_user_counts(runner)
-        run.start_clock()
+        gevent.spawn(_count_then_start, run, runner)
         return
     run.spawned = True
     start_when_ready(run)
+
+
+def _count_then_start(run: LoadRun, master: MasterRunner) -> None:
+    """Tell the workers the user counts once every worker reported its own, then start the clock.
+
+    Locust fires the master's ``spawning_complete`` after waiting about a second for the
+    workers' reports; a busy worker may report later, and counts taken before would be
+    zeros (its share of the rate, its capacity files). So wait for them, bounded.
+    """
+    wanted = sum(master.target_user_classes_count.values())
+    deadline = time.monotonic() + _REPORT_WAIT_SECONDS
+    while _reported(master) < wanted and time.monotonic() < deadline:
+        gevent.sleep(_REPORT_POLL_SECONDS)
+    _send_user_counts(master)
+    run.start_clock()
+
+
+def _reported(master: MasterRunner) -> int:
+    return sum(sum(node.user_classes_count.values()) for node in master.clients.all)
 
 
 def _send_user_counts(master: MasterRunner) -> None:
@@ -104,9 +131,9 @@ def _arrivals(run: LoadRun, local: dict[str, int], totals: dict[str, int]) -> di
     return schedules
 
 
-def _capacity_share(run: LoadRun, local: dict[str, int], totals: dict[str, int]) -> list[int]:
+def _capacity_share(run: LoadRun, local: dict[str, int], totals: dict[str, int]) -> list[tuple[int, int]]:
     """The import files of this process's import users (by their rank among all import users)."""
-    files: list[int] = []
+    files: list[tuple[int, int]] = []
     for user_class in run.environment.user_classes:
         name = user_class.__name__
         if operation_of(user_class) == IMPORT_CONTACTS and local.get(name) and totals.get(name):
