@@ -78,10 +78,11 @@ def read_twin(baseline: Baseline) -> Twin:
         choices[assumption_id] = row.choice
         settings.update(row.settings)
         lines.append(Line(assumption_id, fact, _plays(row, declared.default)))
-    lines += [_rate(settings), *_beyond(seen)]
+    play, unplayable = _play(seen)
+    lines += [_rate(settings), *_beyond(seen, play, unplayable)]
     data = baseline.data
     return Twin(f"{baseline.path} ({baseline.label}, recorded against {data['target']})", choices,
-                tuple(lines), _play(seen), settings)
+                tuple(lines), play, settings)
 
 
 def _decide(seen: Observed, rows: tuple[Row, ...]) -> tuple[Row | None, str]:
@@ -133,13 +134,14 @@ def _rate(settings: Mapping[str, Any]) -> Line:
 # -- beyond the assumptions ----------------------------------------------------------
 
 
-def _play(seen: Observed) -> TwinPlay:
-    return TwinPlay(dropped=_dropped(seen), drift=_drift(seen), statuses=_spellings(seen)[0])
-
-
-def _beyond(seen: Observed) -> list[Line]:
-    dropped, drift = _dropped(seen), _drift(seen)
+def _play(seen: Observed) -> tuple[TwinPlay, list[str]]:
+    """What the twin plays beyond the choices, and the status values it cannot play."""
     spelled, unplayable = _spellings(seen)
+    return TwinPlay(dropped=_dropped(seen), drift=_drift(seen), statuses=spelled), unplayable
+
+
+def _beyond(seen: Observed, play: TwinPlay, unplayable: list[str]) -> list[Line]:
+    dropped, drift, spelled = play.dropped, play.drift, play.statuses
     lines = [
         Line("keys of the spec", _count(dropped, "never seen in an answer whose keys were seen")
              if dropped else "every key of the spec seen, where its answer was",
