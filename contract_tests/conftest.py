@@ -29,6 +29,7 @@ from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.config.settings import Settings
 from dialer_suite.config.simulator import VENDOR_RATE_LIMIT
 from dialer_suite.contract.data_policy import DataPolicy
+from dialer_suite.contract.readback import REFUSED_OURS
 from dialer_suite.contract.report import RunReport
 from dialer_suite.contract.rundata import RunData, clean_up
 from dialer_suite.contract.session import PacedSession
@@ -107,6 +108,8 @@ def client(target: Target, report: RunReport, validator: ResponseValidator) -> I
     with DialerClient.from_settings(target.settings, report) as dialer:
         dialer.validator = validator
         yield dialer
+        if dialer.paging.describe():
+            report.note("list paging", dialer.paging.describe())
 
 
 @pytest.fixture(scope="session")
@@ -116,7 +119,7 @@ def st_session(
     settings = target.settings
     with PacedSession(
         target.base_url, settings.username, settings.api_token, throttle=client.throttle,
-        report=report, validator=validator, timeout=settings.request_timeout,
+        report=report, validator=validator, timeout=settings.request_timeout, paging=client.paging,
     ) as session:
         yield session
 
@@ -192,11 +195,17 @@ def added(client: DialerClient, campaign: int) -> Callable[[dict[str, Any]], int
     def add(contact: dict[str, Any]) -> int:
         result = client.add_contact(campaign, contact).expect(200)
         if result.body["invalid_contacts"]:
-            raise result.fail(f"addContact refused a valid contact: {result.body['invalid_contacts']}")
+            raise result.fail(f"addContact refused a valid contact: {result.body['invalid_contacts']}",
+                              assumptions=REFUSED_OURS)
         contact_id = client.added_contact_id(campaign, result, contact)
-        listed = client.find_contacts(campaign, contact_id=contact_id)
+        # Found by what the documented list shows: listed ids are an assumption.
+        listed = client.find_contacts(campaign, external_unique_id=contact["external_unique_id"],
+                                      phone=contact["phone_number"])
         if len(listed) != 1:
             raise result.fail(f"contact {contact_id} is listed {len(listed)} time(s) after the add")
+        if isinstance(listed[0].get("id"), int) and listed[0]["id"] != contact_id:
+            raise result.fail(f"addContact answered id {contact_id}, but the list shows the contact "
+                              f"with id {listed[0]['id']}", assumptions=("add-returns-id",))
         return contact_id
 
     return add

@@ -31,8 +31,7 @@ from dialer_suite.api.spec import contact_statuses
 from dialer_suite.api.statuses import IN_CALL, StatusWatch, Violation
 from dialer_suite.config.settings import Settings
 from dialer_suite.contract.checks import CheckFailed
-from dialer_suite.http.client import ContractViolation, DialerClient
-from dialer_suite.http.paging import PARAMETERS_REFUSED, PagingRefused, collect
+from dialer_suite.http.client import ContractViolation, DialerClient, Result
 from dialer_suite.simulator.admin import SimulatorAdmin
 from dialer_suite.simulator.dialer import showcase_campaign
 
@@ -78,18 +77,8 @@ class Watched:
 
 def _sample(client: DialerClient, campaign_id: int, watched: Watched) -> None:
     """One sample of the whole list; violations are kept, not raised, so the sequence is shown."""
-    results = []
-
-    def fetch(page: int | None, per: int) -> tuple[Any, Any]:
-        result = client.list_contacts(campaign_id, page=page, per=per if page else None, validate=False)
-        if page is not None and result.status in PARAMETERS_REFUSED:
-            raise PagingRefused(result.status)
-        results.append(result)
-        if result.status != 200:
-            raise result.fail(f"listContacts answered {result.status} while watching the campaign")
-        return result.body, result.headers
-
-    listed = collect(fetch).contacts
+    results: list[Result] = []
+    listed = client.list_all(campaign_id, validate=False, answers=results)
     contacts = [contact for contact in listed if "status" in contact]
     watched.without_status += len(listed) - len(contacts)
     broken = watched.watch.observe(contacts)

@@ -9,7 +9,14 @@ import pytest
 
 from dialer_suite.api.testdata import punctuated_forms
 from dialer_suite.config.settings import Settings
-from dialer_suite.contract.readback import differences, import_and_wait, listed_once, matching, not_listed
+from dialer_suite.contract.readback import (
+    differences,
+    expect_completed,
+    import_and_wait,
+    listed_once,
+    matching,
+    not_listed,
+)
 from dialer_suite.contract.report import RunReport
 from dialer_suite.contract.rundata import RunData
 from dialer_suite.http.client import DialerClient
@@ -50,7 +57,7 @@ def test_import_job_completes_and_every_contact_is_listed_once(
 ) -> None:
     contacts = run_data.contacts(3)
     job = import_and_wait(client, run_data, report, campaign, contacts, settings.job_timeout)
-    assert job["status"] == "completed", f"import of 3 valid contacts ended {job}"
+    expect_completed(job, "import of 3 valid contacts")
     _every_contact_listed_once(client, campaign, contacts)
 
 
@@ -152,7 +159,7 @@ def test_large_import_completes_with_every_contact_once(
     # The other campaign, so that the main campaign's list stays short for the other tests.
     contacts = run_data.contacts(settings.large_import_size)
     job = import_and_wait(client, run_data, report, other_campaign, contacts, settings.job_timeout)
-    assert job["status"] == "completed", f"import of {len(contacts)} contacts ended {job}"
+    expect_completed(job, f"import of {len(contacts)} valid contacts")
     _every_contact_listed_once(client, other_campaign, contacts)
 
 

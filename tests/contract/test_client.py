@@ -112,6 +112,35 @@ def test_list_all_fails_when_pages_do_not_reach_the_total(make_client: MakeClien
         client.list_all(1)
 
 
+def test_list_all_follows_links_and_reports_how_the_target_pages(make_client: MakeClient) -> None:
+    contacts = [{"id": i, "phone_number": f"+1201555{i:04d}"} for i in range(60)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        per = int(request.url.params.get("per", 25))
+        if per > 50:
+            return json_response(422, {"message": "per must be at most 50"})
+        page = int(request.url.params.get("page", 1))
+        more = {"Link": f'<https://acme.example/apps/api/v1/outbound_dialer/campaigns/1/contacts'
+                        f'?page={page + 1}&per={per}>; rel="next"'} if page * per < 60 else {}
+        return json_response(200, contacts[(page - 1) * per: page * per], Total="60", **more)
+
+    client = make_client(handler)
+    assert [c["id"] for c in client.list_all(1)] == list(range(60))
+    assert isinstance(client.report, RunReport)
+    seen = set(client.report.observations["list-pagination"])
+    assert {(False, "per=100 refused with 422"), (False, "the total in Total"),
+            (True, "pages asked with page and per=50")} <= seen, seen
+    assert "per=50" in client.paging.describe()
+
+
+def test_a_list_that_cannot_be_read_whole_fails_under_list_pagination(make_client: MakeClient) -> None:
+    client = make_client(lambda request: json_response(422, {}) if request.url.params
+                         else json_response(200, [{"id": 1}], Total="5"))
+    with pytest.raises(ContractViolation, match="holds 1 of the 5 contacts") as raised:
+        client.list_all(1)
+    assert raised.value.assumptions == ("list-pagination",)
+
+
 def test_an_add_without_ids_falls_back_to_a_list_lookup(make_client: MakeClient) -> None:
     contact = {"phone_number": "+12015550123", "external_unique_id": "e9"}
 

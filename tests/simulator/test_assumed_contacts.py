@@ -13,6 +13,7 @@ import re
 import time
 from typing import Any
 
+import httpx
 import pytest
 
 from dialer_suite.api.spec import load_spec
@@ -101,6 +102,54 @@ def test_first_page_answers_a_page_of_100_unless_asked_for_another(make_api: Any
     whole = api.list()
     assert len(whole.json()) == 100 and whole.headers["x-total-count"] == "101"
     assert len(api.list(page=2).json()) == 1
+
+
+def _next_page(api: Any, response: Any) -> Any:
+    """Follow the answer's Link rel="next" (absolute or relative) on the test client."""
+    link = response.headers["link"]
+    assert link.endswith('>; rel="next"'), link
+    url = httpx.URL(link[1:link.index(">")])
+    return api.client.get(url.path, params=dict(url.params), auth=api.auth)
+
+
+def test_manager_api_pages_by_default_with_link_total_and_per_page(make_api: Any) -> None:
+    api = _with_contacts(make_api(assume={"list-pagination": "manager-api"}), 101)
+    first = api.list()
+    assert (len(first.json()), first.headers["total"], first.headers["per-page"]) == (100, "101", "100")
+    assert first.headers["link"].startswith("<http") and "x-total-count" not in first.headers
+    last = _next_page(api, first)
+    assert len(last.json()) == 1 and "link" not in last.headers, api.describe(last)
+    assert len(api.list(per_page=5).json()) == 100  # not its parameter: ignored
+    assert api.list(per=101).status_code == 422
+
+
+def test_bulk_user_api_pages_with_per_page_and_ignores_per(make_api: Any) -> None:
+    api = _with_contacts(make_api(assume={"list-pagination": "bulk-user-api"}), 30)
+    first = api.list(per=1000)
+    assert (len(first.json()), first.headers["total"], first.headers["per-page"]) == (25, "30", "25")
+    assert "per_page=25" in first.headers["link"]
+    assert len(_next_page(api, first).json()) == 5
+    assert len(api.list(per_page=30).json()) == 30
+    assert api.list(per_page=101).status_code == 422
+
+
+def test_link_only_links_relatively_without_a_total_and_cuts_big_pages(make_api: Any) -> None:
+    api = _with_contacts(make_api(assume={"list-pagination": "link-only"}), 105)
+    first = api.list()
+    assert len(first.json()) == 20 and first.headers["link"].startswith(f"<{api.prefix}/1/contacts?")
+    assert not {"total", "x-total-count", "per-page"} & set(first.headers)
+    big = api.list(per=500)
+    assert (big.status_code, len(big.json())) == (200, 100), api.describe(big)
+    assert len(_next_page(api, big).json()) == 5
+
+
+def test_pages_by_default_counts_in_x_total_count_without_links(make_api: Any) -> None:
+    api = _with_contacts(make_api(assume={"list-pagination": "pages-by-default"}), 12)
+    first = api.list()
+    assert (len(first.json()), first.headers["x-total-count"]) == (10, "12")
+    assert "link" not in first.headers
+    assert len(api.list(page=2, per_page=10).json()) == 2
+    assert api.list(per_page=101).status_code == 422
 
 
 # -- phone-required, phone-validation, phone-normalization, duplicate-phones ----------------

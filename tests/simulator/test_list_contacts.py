@@ -1,4 +1,4 @@
-"""listContacts: everything by default, full records, optional page/per with X-Total-Count."""
+"""listContacts: everything by default, full records, optional page with per or per_page and X-Total-Count."""
 
 from __future__ import annotations
 
@@ -32,8 +32,9 @@ def test_records_carry_every_field_of_the_documented_record(api: Any, five: list
     assert set(record["user_custom_metadata"]) == {"NAME (REQUIRED)", "PHONE (REQUIRED)", "EMAIL (REQUIRED)"}
 
 
-def test_pages_partition_the_list(api: Any, five: list[int]) -> None:
-    pages = [api.list(page=page, per=2).json() for page in (1, 2, 3, 4)]
+@pytest.mark.parametrize("size", ["per", "per_page"])
+def test_pages_partition_the_list(api: Any, five: list[int], size: str) -> None:
+    pages = [api.list(page=page, **{size: 2}).json() for page in (1, 2, 3, 4)]
     assert [[item["id"] for item in page] for page in pages] == [five[:2], five[2:4], five[4:], []]
 
 
@@ -41,7 +42,9 @@ def test_contacts_of_another_campaign_are_not_listed(api: Any, five: list[int]) 
     assert api.list(campaign=2).json() == []
 
 
-@pytest.mark.parametrize(("name", "value"), [("page", "0"), ("per", "1001"), ("page", "x"), ("per", "-1")])
+@pytest.mark.parametrize(("name", "value"), [
+    ("page", "0"), ("per", "101"), ("per_page", "101"), ("page", "x"), ("per", "-1"), ("per_page", "0"),
+])
 def test_bad_paging_answers_422(api: Any, name: str, value: str) -> None:
     response = api.list(**{name: value})
     assert response.status_code == 422, api.describe(response)

@@ -8,7 +8,9 @@ operation). Checks that are wrong for this API are switched off or re-tuned
 
 from __future__ import annotations
 
+import contextlib
 import copy
+from collections.abc import Iterator
 from typing import Any, cast
 
 import schemathesis
@@ -22,6 +24,7 @@ from schemathesis.core.failures import (
 )
 from schemathesis.openapi.checks import (
     AllowHeaderMismatch,
+    EnsureResourceAvailability,
     MissingHeaderNotRejected,
     RejectedPositiveData,
     UnsupportedMethodResponse,
@@ -140,7 +143,8 @@ def call_and_validate(case: Case, session: PacedSession, policy: DataPolicy) -> 
     """
     policy.bind_contact_id(case)
     try:
-        response = case.call_and_validate(base_url=session.base_url, session=session)
+        with filed_by_request(case):
+            response = case.call_and_validate(base_url=session.base_url, session=session)
     except FailureGroup as failure:
         exchange = session.last_exchange_for(case.id)
         if exchange is not None:
@@ -160,7 +164,50 @@ _ERROR_CODE_FAILURES = (
 )
 _ERROR_CODES = ("error-codes",)
 _AUTH = ("auth-401",)
+# A resource a link names cannot be read: the check runs on importContacts alone (it is off for
+# the body-addressed operations, above), whose link reads the job id from where the 202 names it.
+_LINKED_JOB = ("job-id-location",)
 _NOT_SAID = object()
+# Set on each failure of a case: the assumptions its own request relied on.
+_RELIED_ON = "dialer_relied_on"
+
+
+def request_assumptions(case: Case) -> tuple[str, ...]:
+    """The ``x-assumption`` ids of the parameters a case sent: what its request itself relies on.
+
+    A page size the target refuses, say, breaks no error code: the size was
+    ours to assume (``list-pagination``), and so is the refusal of one past it.
+    """
+    operation = operation_of(case)
+    document = spec.load_spec()
+    declared = [spec.deref(document, parameter) for parameter in (
+        *document["paths"][operation.path].get("parameters", []),
+        *operation.definition.get("parameters", []))]
+    sent = {("query", name) for name in case.query or {}} | {
+        ("path", name) for name in case.path_parameters or {}} | {
+        ("header", name.lower()) for name in case.headers or {}}
+    ids = [i for parameter in declared
+           if (parameter.get("in"), _parameter_key(parameter)) in sent
+           for i in spec.assumption_ids_of(parameter)]
+    return tuple(dict.fromkeys(ids))
+
+
+def _parameter_key(parameter: dict[str, Any]) -> str:
+    name = str(parameter.get("name", ""))
+    return name.lower() if parameter.get("in") == "header" else name
+
+
+@contextlib.contextmanager
+def filed_by_request(case: Case) -> Iterator[None]:
+    """Checks of ``case`` that fail under an assumption are filed under the ones its own request
+    relied on too (``broken_assumptions`` reads them back)."""
+    try:
+        yield
+    except FailureGroup as failure:
+        relied = request_assumptions(case)
+        for member in failure.exceptions if relied else ():
+            setattr(member, _RELIED_ON, relied)
+        raise
 
 
 def broken_assumptions(error: BaseException | None) -> tuple[str, ...] | None:
@@ -172,8 +219,16 @@ def broken_assumptions(error: BaseException | None) -> tuple[str, ...] | None:
     a group is read member by member: a server error breaks the documented
     contract; its checks of which status refuses what test our assumptions
     (``error-codes``; ``auth-401`` for missing credentials); a group is
-    documented when any member is, an assumption when every member is one.
+    documented when any member is, an assumption when every member is one. An
+    assumption failure of a case is also filed under what its request relied on
+    (``filed_by_request``).
     """
+    broke = _broken(error)
+    relied: tuple[str, ...] = getattr(error, _RELIED_ON, ())
+    return tuple(dict.fromkeys((*broke, *relied))) if broke and relied else broke
+
+
+def _broken(error: BaseException | None) -> tuple[str, ...] | None:
     if error is None:
         return None
     own = getattr(error, "assumptions", _NOT_SAID)
@@ -185,6 +240,8 @@ def broken_assumptions(error: BaseException | None) -> tuple[str, ...] | None:
         return _AUTH
     if isinstance(error, ServerError):
         return ()
+    if isinstance(error, EnsureResourceAvailability):
+        return _LINKED_JOB
     if isinstance(error, _ERROR_CODE_FAILURES):
         return _ERROR_CODES
     if isinstance(error, BaseExceptionGroup):

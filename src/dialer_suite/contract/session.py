@@ -18,6 +18,7 @@ import requests
 from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.contract.report import RunReport
 from dialer_suite.http.exchange import CURL_CREDENTIALS, Exchange, Upload, basic_authorization, secrets_for
+from dialer_suite.http.pages import ListPaging
 from dialer_suite.http.recording import Answer, Recorder
 from dialer_suite.http.send import send_paced
 from dialer_suite.http.throttle import Throttle
@@ -38,6 +39,7 @@ class PacedSession(requests.Session):
         report: RunReport | None,
         validator: ResponseValidator,
         timeout: float,
+        paging: ListPaging | None = None,
     ) -> None:
         super().__init__()
         # No session.auth: schemathesis adds the credentials per request, and must be
@@ -48,6 +50,9 @@ class PacedSession(requests.Session):
         self._recorder = Recorder(base_url, secrets_for(username, api_token), validator, report)
         self._timeout = timeout
         self.exchanges: list[Exchange] = []
+        # How the target pages its list, for the read-back checks (the scenario client's, when
+        # given: it is learnt once per target).
+        self.paging = paging or ListPaging()
 
     def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs["files"] = _named_file_parts(kwargs.get("files"))
@@ -81,6 +86,11 @@ class PacedSession(requests.Session):
         self._recorder.answered(exchange, Answer(
             str(request.url), response.status_code, response.headers, response.content, elapsed
         ))
+
+    def observe(self, assumption_id: str, held: bool, detail: str) -> None:
+        """What the target did about an assumption, for the run report (as the client's)."""
+        if self._recorder.observer is not None:
+            self._recorder.observer.observe(assumption_id, held, detail)
 
     def last_exchange_for(self, case_id: str) -> Exchange | None:
         """The last exchange sent for a schemathesis case (its id travels in a header)."""

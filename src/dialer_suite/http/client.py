@@ -22,20 +22,14 @@ from dialer_suite.api.testdata import is_run_contact
 from dialer_suite.api.validation import ResponseValidator
 from dialer_suite.config.settings import Settings
 from dialer_suite.http.exchange import CURL_CREDENTIALS, Upload, basic_authorization, secrets_for
-from dialer_suite.http.paging import (
-    DEFAULT_PER_PAGE,
-    PARAMETERS_REFUSED,
-    ListingProblem,
-    PagingRefused,
-    collect,
-)
+from dialer_suite.http.pages import PAGING, ListAnswer, ListPaging, Query, is_refusal
+from dialer_suite.http.paging import ListingProblem, read_whole_list
 from dialer_suite.http.recording import Answer, Observer, Recorder
 from dialer_suite.http.result import ContractViolation, Result
 from dialer_suite.http.send import send_paced
 from dialer_suite.http.throttle import Throttle, shared_throttle
 
 _USE_SETTINGS = object()
-_PAGING = ("list-pagination",)
 
 
 @dataclass(frozen=True)
@@ -76,6 +70,7 @@ class DialerClient:
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
         throttle: Throttle | None = None,
+        paging: ListPaging | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.username = username
@@ -84,6 +79,9 @@ class DialerClient:
             self.base_url, secrets_for(username, api_token), validator or ResponseValidator(), report
         )
         self.throttle = throttle or shared_throttle(self.base_url, rate_limit)
+        # How the target pages its list, learnt by the first whole-list read; give it to every
+        # other reader of the same target (the schemathesis session) so it is learnt once.
+        self.paging = paging or ListPaging()
         self._http = httpx.Client(timeout=timeout, transport=transport)
 
     @classmethod
@@ -249,31 +247,34 @@ class DialerClient:
 
     # -- reading the whole list, whatever the target's paging ------------------------
 
-    def list_all(self, campaign_id: int, per: int = DEFAULT_PER_PAGE) -> list[dict[str, Any]]:
-        """Every contact of the campaign, whatever the target's paging (see ``listing``)."""
-        pages: list[Result] = []
+    def list_all(
+        self, campaign_id: int, *, validate: bool = True, answers: list[Result] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every contact of the campaign, however the target pages it (``paging.read_whole_list``).
 
-        def fetch(page: int | None, size: int) -> tuple[Any, Mapping[str, str]]:
-            result = self.list_contacts(campaign_id, page=page, per=None if page is None else size)
-            if page is not None and result.status in PARAMETERS_REFUSED:
-                raise PagingRefused(result.status)
-            pages.append(result.expect(200))
-            return result.body, result.headers
+        Each answer is validated as it comes (``validate``: as ``send``'s) and added to
+        ``answers`` when given; how the target pages is reported as evidence of
+        ``list-pagination``, and a list that cannot be read whole fails under it.
+        """
+        path = self.campaign_path(campaign_id, "contacts")
+        kept: list[Result] = []
+
+        def fetch(query: Query) -> ListAnswer:
+            result = self.send("GET", path, params=query, validate=validate)
+            kept.append(result)
+            if not is_refusal(query, result.status):
+                result.expect(200, why="the list of a campaign")
+            return ListAnswer(result.status, result.body, result.headers, result.exchange.url)
 
         try:
-            listing = collect(fetch, per)
+            listing = read_whole_list(fetch, self.paging, path)
         except ListingProblem as problem:
-            raise pages[-1].fail(str(problem), assumptions=_PAGING) from None
-        first = pages[0]
-        if listing.total_header is not None and len(first.body) > listing.total_header:
-            raise first.fail(
-                f"listContacts: a page of {len(first.body)} contacts, but X-Total-Count says "
-                f"{listing.total_header}", assumptions=_PAGING,
-            )
-        if listing.refused_paging is not None:
-            self._observe("list-pagination", False, f"page/per refused with {listing.refused_paging}")
-        held = listing.total_header is not None
-        self._observe("list-pagination", held, "X-Total-Count sent" if held else "no X-Total-Count header")
+            raise kept[-1].fail(str(problem), assumptions=PAGING) from None
+        finally:
+            if answers is not None:
+                answers.extend(kept)
+        for held, detail in listing.evidence:
+            self._observe(PAGING[0], held, detail)
         return listing.contacts
 
     def _observe(self, assumption_id: str, held: bool, detail: str) -> None:

@@ -207,10 +207,15 @@ def poll_job(
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
     """Read the job with exponential backoff until it is completed or failed (``wait_for_job``);
-    every read is validated by the client, and an answer other than 200 fails at once."""
+    every read is validated by the client, and an answer other than 200 fails at once — under
+    ``job-id-location``: the page names no job in a 202, so the id read from it may not be one."""
 
     def read() -> Any:
-        return client.get_job(campaign_id, job_id).expect(200, why="the job the 202 named").body
+        answer = client.get_job(campaign_id, job_id)
+        if answer.status != 200:
+            raise answer.fail(f"getImportJob: expected 200 (the job the 202 named), got {answer.status}",
+                              assumptions=JOB_ID_LOCATION)
+        return answer.body
 
     return wait_for_job(
         read, describe=f"import job {job_id} of campaign {campaign_id}", timeout=timeout,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -69,9 +69,9 @@ def path_int(text: str) -> int | None:
     return None
 
 
-def positive_query_int(request: Request, name: str, maximum: int | None) -> int | None:
+def positive_query_int(query: Mapping[str, str], name: str, maximum: int | None) -> int | None:
     """A query parameter that must be an integer of at least 1 (and at most ``maximum``)."""
-    text = request.query_params.get(name)
+    text = query.get(name)
     if text is None:
         return None
     value = None

@@ -15,8 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dialer_suite.simulator import faults, parsing
-from dialer_suite.simulator.assumptions import register_assumption
+from dialer_suite.simulator import faults, paging, parsing
 from dialer_suite.simulator.delete_lookup import find_contact
 from dialer_suite.simulator.exceptions import DuplicatePhone, MalformedBody, Unprocessable
 from dialer_suite.simulator.import_jobs import refuse_file_of_wrong_shape, unreadable_file
@@ -31,22 +30,6 @@ from dialer_suite.simulator.wire import (
     json_response,
     record,
     refused,
-)
-
-_MAX_PER_PAGE = 1000
-_DEFAULT_PER_PAGE = 100  # also the vendor's Manager API page size (list-pagination first-page)
-
-LIST_PAGINATION = register_assumption(
-    "list-pagination", "page-per",
-    {
-        "page-per": "page/per paging (per at most 1000) with X-Total-Count; without them the "
-                    "whole list",
-        "ignored": "page and per are ignored: the whole list every time, no X-Total-Count",
-        "no-total": "page/per paging as assumed, but no X-Total-Count header",
-        "first-page": "page/per paging with X-Total-Count, and without them only the first 100 "
-                      "(the vendor's Manager API default page)",
-    },
-    lean="ignored",
 )
 
 # -- faults that live in the handlers (status codes and ids they choose) -----
@@ -92,22 +75,12 @@ async def add_contact(request: Request, runtime: Runtime, campaign_id: int) -> R
 
 
 async def list_contacts(request: Request, runtime: Runtime, campaign_id: int) -> Response:
-    """listContacts: every contact of the campaign, or one page when ``page``/``per`` is asked for
-    (as the played ``list-pagination`` reads them)."""
-    played = runtime.switches.choice(LIST_PAGINATION)
-    if played == "ignored":
-        contacts, _ = runtime.tenant.list_contacts(campaign_id)
-        return contact_list(runtime.switches, contacts, None)
-    page = parsing.positive_query_int(request, "page", None)
-    per = parsing.positive_query_int(request, "per", _MAX_PER_PAGE)
-    if page is None and per is None and played != "first-page":
-        contacts, total = runtime.tenant.list_contacts(campaign_id)
-    else:
-        size = per or _DEFAULT_PER_PAGE
-        contacts, total = runtime.tenant.list_contacts(
-            campaign_id, offset=((page or 1) - 1) * size, limit=size
-        )
-    return contact_list(runtime.switches, contacts, None if played == "no-total" else total)
+    """listContacts: the campaign's contacts, or the page ``page`` and a size ask for, as the
+    played ``list-pagination`` pages the list (``paging``)."""
+    switches = runtime.switches
+    sliced = paging.cut(switches, request.query_params)
+    contacts, total = runtime.tenant.list_contacts(campaign_id, offset=sliced.offset, limit=sliced.limit)
+    return contact_list(switches, contacts, total, paging.headers(switches, sliced, total, str(request.url)))
 
 
 async def import_contacts(request: Request, runtime: Runtime, campaign_id: int) -> Response:

@@ -205,13 +205,15 @@ def record(
     return full
 
 
-def contact_list(switches: Switches, contacts: list[Contact], total: int | None) -> Response:
-    """A page of contacts as a JSON array, with the campaign's total in ``X-Total-Count`` (unless
-    ``total`` is None): full records, or what ``record-input-fields`` documented-shapes lists."""
+def contact_list(
+    switches: Switches, contacts: list[Contact], total: int, headers: Mapping[str, str]
+) -> Response:
+    """A page of contacts as a JSON array with the paging ``headers`` the played
+    ``list-pagination`` sends: full records, or what ``record-input-fields`` documented-shapes
+    lists."""
     listed: Any = [record(switches, contact, _LISTED) for contact in contacts]
     if switches.fault(LIST_WRAPPED):
         listed = {"contacts": listed, "total": total}
-    headers = {} if total is None else {"X-Total-Count": str(total)}
     response = json_response(listed, headers=headers)
     if switches.fault(LIST_CONTENT_TYPE):
         response.headers["content-type"] = "text/html; charset=utf-8"
