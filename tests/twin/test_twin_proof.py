@@ -22,6 +22,9 @@ import pytest
 from tests.tenant import TenantOptions
 from tests.twin.proof import BURST, RATE, prove, simulator, tenant
 
+from dialer_suite.contract.baseline import Baseline
+from dialer_suite.contract.twin.build import read_twin
+
 pytestmark = [pytest.mark.exhaustive, pytest.mark.slow]
 
 # Alternatives the lean profile does not play, each answered by another kind of evidence: the
@@ -46,16 +49,18 @@ def test_the_twin_of_a_simulator_reading_answers_the_suite_as_the_reading_did(
     assert proof.failing(proof.twin) == proof.failing(proof.original), proof.describe()
 
 
-# Two implementations of the page apart from the simulator: the first names an import's job in
-# Location, fails a file with an invalid contact and enforces no limit; the second answers the
-# job in the body, drops invalid contacts silently, echoes no id, refuses credentials without
-# a challenge, sends keys the spec does not know and enforces a limit. Both list whole: the
-# suite reads a paged list whole only from issue 21 on.
+# Two implementations of the page apart from the simulator, making other choices where it is
+# silent. The first keeps the tenant's own defaults: its list pages by default (25 per page,
+# per or per_page, Link, Total, Per-Page: the twin plays both-conventions), it names an
+# import's job in Location, fails a file with an invalid contact; it enforces no limit. The
+# second lists whole whatever the parameters (ignored), answers the job in the body, drops
+# invalid contacts silently, echoes no id, refuses credentials without a challenge, sends keys
+# the spec does not know and enforces a limit.
 _TENANTS = {
-    "location-fail-unlimited": TenantOptions(paging="none", rate_limit=None),
-    "body-skip-bare-drift": TenantOptions(
+    "pages-location-fail-unlimited": (TenantOptions(rate_limit=None), "both-conventions"),
+    "whole-body-skip-bare-drift": (TenantOptions(
         paging="none", rate_limit=RATE, burst=BURST, job_in="body", invalid_in_file="skip", add_ids=False,
-        auth_challenge=False, record_extras=("last_called_at", "source")),
+        auth_challenge=False, record_extras=("last_called_at", "source")), "ignored"),
 }
 
 
@@ -63,7 +68,10 @@ _TENANTS = {
 def test_the_twin_of_an_independent_tenant_compares_unchanged_and_fails_what_it_failed(
     tmp_path: Path, name: str
 ) -> None:
-    proof = prove(tenant(_TENANTS[name]), tmp_path, unjudged=True)
+    options, paging = _TENANTS[name]
+    proof = prove(tenant(options), tmp_path, unjudged=True)
+    played = read_twin(Baseline(tmp_path / "baseline.json", proof.baseline)).choices["list-pagination"]
+    assert played == paging, proof.describe()
     assert proof.twin.changes == [] and proof.twin.returncode == 0, proof.describe()
     assert proof.unjudged is not None
     assert proof.failing(proof.unjudged) == proof.failing(proof.original), proof.describe()

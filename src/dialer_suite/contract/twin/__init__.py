@@ -2,7 +2,7 @@
 
 A baseline (``dialer-suite contract --record-baseline FILE``) says, for every
 assumption the vendor page leaves open, how the tenant really answered. The
-simulator plays two to eight readings of each. Joined, they give an offline
+simulator plays two to nine readings of each. Joined, they give an offline
 twin of the tenant for a team's own integration tests:
 
     from dialer_suite.contract.twin import running_twin

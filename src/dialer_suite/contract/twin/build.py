@@ -22,7 +22,7 @@ from dialer_suite.config.simulator import VENDOR_RATE_LIMIT
 from dialer_suite.contract.baseline import Baseline
 from dialer_suite.contract.facts import DRIFT, known_paths
 from dialer_suite.contract.twin.observed import Observed
-from dialer_suite.contract.twin.rules import RULES, Row
+from dialer_suite.contract.twin.rules import RULES, WHY_NOT, Row
 from dialer_suite.simulator import assumptions
 from dialer_suite.simulator.config import SimulatorConfig
 from dialer_suite.simulator.twin import TwinPlay
@@ -109,8 +109,9 @@ def _undecided(seen: Observed, assumption_id: str, default: str) -> Line:
             observed += " of scenarios; generated data saw it differ, but not how"
         return Line(assumption_id, observed, f"{default} (the default)",
                     UNTESTED if state == "untested" else MATCHED)
-    why = _differs(seen, assumption_id)
-    return Line(assumption_id, why, f"cannot match: no choice of the simulator answers that way; "
+    explain = WHY_NOT.get(assumption_id)
+    why = (explain(seen) if explain else None) or "no choice of the simulator answers that way"
+    return Line(assumption_id, _differs(seen, assumption_id), f"cannot match: {why}; "
                 f"plays {default} (the default)", CANNOT)
 
 

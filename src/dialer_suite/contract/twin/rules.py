@@ -32,6 +32,8 @@ from dialer_suite.contract.twin.observed import (
     line,
     passed,
 )
+from dialer_suite.contract.twin.paging import pages_as, why_not
+from dialer_suite.simulator.paging import SCHEMES
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,6 @@ _NOT_AN_ARRAY = "test_file_that_is_not_an_array_of_contacts"
 _NOT_JSON_FILE = "test_file_that_is_not_json_is_refused"
 _IN_CALL = "test_a_contact_in_a_live_call"
 _BURST = "test_burst_past_the_rate_limit"
-_PAGE_ZERO = "test_a_page_number_that_cannot_be_one"
-_WHOLE_LIST = "test_list_without_paging_holds_every_contact"
 _ADDED_AGAIN = "test_phone_already_on_the_campaign_is_rejected"
 _UPDATED_AGAIN = "test_update_to_a_phone_already_on_the_campaign_is_refused"
 _FORMATS = "test_delete_by_phone_in_another_documented_format"
@@ -65,6 +65,9 @@ _BAD_PHONE = "test_invalid_contact_is_reported_and_not_stored"
 _TRANSITIONS = "test_every_transition_seen_follows_the_documented_state_machine"
 _RAILS = {"refused_with_400": 400, "refused_with_415": 415, "import_not_sent_as_a_form": 415,
           "update_to_a_phone_already": 422, "page_number_that_cannot_be_one": 422}
+
+# Why no row of an assumption matched evidence that differs, where more can be said than that.
+WHY_NOT: dict[str, Signal] = {"list-pagination": why_not}
 
 RULES: dict[str, tuple[Row, ...]] = {
     "add-returns-id": (
@@ -163,20 +166,9 @@ RULES: dict[str, tuple[Row, ...]] = {
         # Polled to its end, reading no status the examples lack (that would have broken a shape).
         Row("examples", passed("test_import_job_completes_and_every_contact_is_listed_once")),
     ),
-    # How the target pages its list: one row per choice of the simulator and the evidence the
-    # suite records for it, most specific first. A list that holds a page without paging asked
-    # for, and no choice that pages so, is no row: "cannot match" names it.
-    "list-pagination": (
-        Row("ignored", every(line("list-pagination", "differs: no X-Total-Count header"),
-                             failed(_PAGE_ZERO, "carried it out"))),
-        Row("no-total", every(line("list-pagination", "differs: no X-Total-Count header"),
-                              passed(_WHOLE_LIST))),
-        Row("first-page", every(line("list-pagination", "held: X-Total-Count sent"),
-                                failed(_WHOLE_LIST, "answered 100 contacts"))),
-        Row("page-per", every(line("list-pagination", "held: X-Total-Count sent"), passed(_WHOLE_LIST))),
-        Row("page-per", line("list-pagination", "held: X-Total-Count sent"),
-            note="no list was read without paging, so its default page was not shown"),
-    ),
+    # How the target pages its list: the first reading, in the simulator's order (the default
+    # first), that every line of the reader's evidence fits (``paging``).
+    "list-pagination": tuple(Row(choice, pages_as(choice)) for choice in SCHEMES),
     "phone-normalization": (
         Row("as-typed", failed(_FORMATS, "got 404")),
         Row("numbers", passed(_FORMATS)),
