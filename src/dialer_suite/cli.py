@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "dialer_suite.simulator.cli",
     "dialer_suite.contract.cli",
     "dialer_suite.contract.baseline_cli",
+    "dialer_suite.contract.twin.cli",  # adds --from-baseline to the simulator's `serve`
     "dialer_suite.load.cli",
     "dialer_suite.load.cleanup_cli",
     "dialer_suite.selfcheck.cli",

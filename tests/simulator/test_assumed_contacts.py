@@ -133,6 +133,16 @@ def test_bulk_user_api_pages_with_per_page_and_ignores_per(make_api: Any) -> Non
     assert api.list(per_page=101).status_code == 422
 
 
+def test_both_conventions_pages_by_default_and_takes_per_and_per_page(make_api: Any) -> None:
+    api = _with_contacts(make_api(assume={"list-pagination": "both-conventions"}), 30)
+    first = api.list()
+    assert (len(first.json()), first.headers["total"], first.headers["per-page"]) == (25, "30", "25")
+    assert first.headers["link"].startswith("<http") and "x-total-count" not in first.headers
+    assert len(_next_page(api, first).json()) == 5
+    assert len(api.list(per=30).json()) == 30 and len(api.list(per_page=30).json()) == 30
+    assert api.list(per=101).status_code == 422 and api.list(per_page=101).status_code == 422
+
+
 def test_link_only_links_relatively_without_a_total_and_cuts_big_pages(make_api: Any) -> None:
     api = _with_contacts(make_api(assume={"list-pagination": "link-only"}), 105)
     first = api.list()

@@ -67,6 +67,15 @@ def test_body_job_id_answers_only_the_id_under_job_id(make_api: Any) -> None:
     assert api.finished_job(body["job_id"])["status"] == "completed"
 
 
+def test_body_job_id_status_answers_the_id_and_the_jobs_status(make_api: Any) -> None:
+    api = make_api(assume={"job-id-location": "body-job-id-status"})
+    response = api.import_file(_contacts(A))
+    body = response.json()
+    assert body == {"job_id": body["job_id"], "status": "in_progress"}, api.describe(response)
+    assert "location" not in response.headers, api.describe(response)
+    assert api.finished_job(body["job_id"])["status"] == "completed"
+
+
 # -- import-limits -------------------------------------------------------------------------
 
 
@@ -104,6 +113,17 @@ def test_400_refuses_a_file_of_the_wrong_shape_with_400(make_api: Any, content: 
     assert api.import_file(content).status_code == 400
 
 
+def test_422_not_json_refuses_a_file_that_is_not_json_with_422_and_a_body_still_with_400(
+    make_api: Any,
+) -> None:
+    api = make_api(assume={"import-file-shape": "422-not-json"})
+    assert api.import_file(b"[{").status_code == 422
+    assert api.import_file(b"[]").status_code == 422
+    malformed = api.client.post(f"{api.prefix}/1/contacts", content=b"{", auth=api.auth,
+                                headers={"Content-Type": "application/json"})
+    assert malformed.status_code == 400, api.describe(malformed)
+
+
 def test_a_file_that_is_not_json_stays_an_error_codes_matter(make_api: Any) -> None:
     api = make_api(assume={"import-file-shape": "job-fails", "error-codes": "all-422"})
     assert api.import_file(b"[{").status_code == 422
@@ -128,6 +148,14 @@ def test_fail_job_fails_on_one_invalid_contact_and_imports_nothing(make_api: Any
     job = _with_invalid(api)
     assert job["status"] == "failed" and job["error_details"].endswith("InvalidContact"), job
     assert "contact 1" in job["error_message"] and job["imported_contacts"] == 0, job
+    assert api.list().json() == []
+
+
+def test_fail_job_internal_error_fails_the_job_with_the_documented_message(make_api: Any) -> None:
+    api = make_api(assume={"import-invalid-contacts": "fail-job-internal-error"})
+    job = _with_invalid(api)
+    assert job["status"] == "failed" and job["error_details"].endswith("InvalidContact"), job
+    assert job["error_message"] == "Internal Error" and job["imported_contacts"] == 0, job
     assert api.list().json() == []
 
 

@@ -48,6 +48,8 @@ class TenantOptions:
     token: str = "tenant-token-7f3a"
     campaigns: tuple[int, ...] = (11, 12)
     rate_limit: float | None = 10.0
+    # Requests the bucket holds (None: one second's worth, the rate).
+    burst: float | None = None
     # Seconds from request to answer (a hosted tenant's service time), and more per operation id.
     service_seconds: float = 0.0
     extra_seconds: Mapping[str, float] = field(default_factory=dict)
@@ -63,6 +65,10 @@ class TenantOptions:
     import_rate: float = 2000.0
     # "fail": a file with an invalid contact fails its job; "skip": the invalid ones are dropped.
     invalid_in_file: str = "fail"
+    # Refused credentials answer 401 with a WWW-Authenticate challenge (False: a bare 401).
+    auth_challenge: bool = True
+    # Keys the vendor page does not show, sent (null) in every record and listed contact: drift.
+    record_extras: tuple[str, ...] = ()
     max_import_bytes: int = 5 * 1024 * 1024
 
 
@@ -111,7 +117,7 @@ class _State:
         if rate is None:
             return True
         now = time.monotonic()
-        self.tokens = min(rate, self.tokens + (now - self.refilled) * rate)
+        self.tokens = min(self.options.burst or rate, self.tokens + (now - self.refilled) * rate)
         self.refilled = now
         if self.tokens >= 1.0:
             self.tokens -= 1.0
@@ -151,16 +157,16 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def _record(contact: dict[str, Any]) -> dict[str, Any]:
-    """The documented full record, with the input fields too."""
+def _record(contact: dict[str, Any], extras: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The documented full record, with the input fields too (and ``extras``, null)."""
     return {key: contact.get(key) for key in (
         "id", "name", "email", "phone_number", "external_unique_id", "campaign_id", "assigned_call_id",
         "assigned_participant_id", "outbound_number", "priority", "created_at", "updated_at", "status",
-        "user_custom_metadata")}
+        "user_custom_metadata", *extras)}
 
 
-def _listed(contact: dict[str, Any]) -> dict[str, Any]:
-    return {key: contact.get(key) for key in ("id", *INPUT_FIELDS, "status")}
+def _listed(contact: dict[str, Any], extras: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {key: contact.get(key) for key in ("id", *INPUT_FIELDS, "status", *extras)}
 
 
 class _Tenant:
@@ -168,7 +174,7 @@ class _Tenant:
 
     def __init__(self, options: TenantOptions) -> None:
         self.state = _State(options, contacts={c: {} for c in options.campaigns},
-                            tokens=options.rate_limit or 0.0)
+                            tokens=options.burst or options.rate_limit or 0.0)
 
     @property
     def options(self) -> TenantOptions:
@@ -209,7 +215,7 @@ class _Tenant:
         return {"valid_contacts": [echoed], "invalid_contacts": []}
 
     def page(self, campaign_id: int, query: Mapping[str, str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
-        listed = [_listed(c) for c in self.campaign(campaign_id).values()]
+        listed = [_listed(c, self.options.record_extras) for c in self.campaign(campaign_id).values()]
         if self.options.paging == "none":
             return listed, {}
         per_name = "per_page" if "per_page" in query else "per"
@@ -258,7 +264,7 @@ class _Tenant:
         if problems:
             raise _Refused(422, "; ".join(problems))
         found.update(changes, updated_at=_now())
-        return _record(found)
+        return _record(found, self.options.record_extras)
 
     def delete(self, campaign_id: int, body: Any) -> dict[str, Any]:
         campaign = self.campaign(campaign_id)
@@ -266,7 +272,7 @@ class _Tenant:
             raise _Refused(422, "the body must be an object")
         found = self._find(campaign, body)
         del campaign[found["id"]]
-        return _record(found)
+        return _record(found, self.options.record_extras)
 
     def start_import(self, campaign_id: int, contacts: Any) -> _Job:
         self.campaign(campaign_id)
@@ -392,8 +398,8 @@ async def _answer(operation_id: str, handler: Handler, tenant: _Tenant, request:
     if time.monotonic() < state.outage_until:
         return JSONResponse({"message": "Service Unavailable"}, status_code=state.outage_status)
     if not _authorized(tenant, request):
-        return JSONResponse({"message": "Unauthorized"}, status_code=401,
-                            headers={"WWW-Authenticate": 'Basic realm="api"'})
+        challenge = {"WWW-Authenticate": 'Basic realm="api"'} if tenant.options.auth_challenge else {}
+        return JSONResponse({"message": "Unauthorized"}, status_code=401, headers=challenge)
     if not state.take_token():
         return JSONResponse({"message": "Too many requests"}, status_code=429, headers={"Retry-After": "1"})
     delay = tenant.options.service_seconds + tenant.options.extra_seconds.get(operation_id, 0.0)

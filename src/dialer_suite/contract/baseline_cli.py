@@ -13,6 +13,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from dialer_suite.contract.twin.cli import add_explain
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -29,6 +31,7 @@ def register(subparsers: Any) -> None:
     diff.add_argument("old", type=Path, help="the baseline before (e.g. from the main branch)")
     diff.add_argument("new", type=Path, help="the baseline after (e.g. recorded after a release)")
     diff.set_defaults(handler=run_diff)
+    add_explain(commands)
 
 
 def run_diff(args: argparse.Namespace) -> int:

@@ -36,6 +36,8 @@ Where = tuple[str, int]
 STATUS, KEYS, DRIFT, HEADERS, SHAPES = "status", "keys", "drift", "headers", "shapes"
 # Where a 202 may name its job without the spec declaring the header (assumption job-id-location).
 _UNDECLARED_HEADERS = ("x-job-id",)
+# No answer of the spec nests deeper; a guard should a schema ever refer to itself.
+_MAX_DEPTH = 8
 
 
 @dataclass
@@ -189,6 +191,27 @@ def _walk(schema: Any, value: Any, path: str, known: set[str], drift: set[str],
                 _walk(properties[key], child, sub, known, drift, walked)
             elif not free:
                 drift.add(sub)
+
+
+def known_paths(operation_id: str, status: int) -> set[str]:
+    """Every key path the spec's schema for an answer declares, as ``key_paths`` names them
+    (what a vendor *could* send; the twin drops those its tenant was never seen sending)."""
+    schema, _ = _body_schema(operation_id, status)
+    found: set[str] = set()
+    if schema is not None:
+        _declared_paths(schema, "", found, 0)
+    return found
+
+
+def _declared_paths(schema: Any, path: str, found: set[str], depth: int) -> None:
+    properties, _, items = _parts(schema)
+    if depth > _MAX_DEPTH:
+        return
+    if items is not None:
+        _declared_paths(items, _join(path, "*"), found, depth + 1)
+    for name, child in properties.items():
+        found.add(_join(path, name))
+        _declared_paths(child, _join(path, name), found, depth + 1)
 
 
 def path_ids(operation_id: str, status: int, path: str = "") -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from typing import Any
 from dialer_suite.api import spec
 from dialer_suite.config.flags import add_flags, given_by_flags, without_flags
 from dialer_suite.simulator import assumptions, faults
-from dialer_suite.simulator.config import SimulatorConfig, load_simulator_config
+from dialer_suite.simulator.config import SimulatorConfig, simulator_layers
 from dialer_suite.simulator.server import serve_forever
 
 # What `serve` listens on unless told otherwise; the other defaults are the declared ones.
@@ -46,10 +46,18 @@ def register(subparsers: Any) -> None:
 def _serve(args: argparse.Namespace) -> int:
     if args.list_assumptions:
         return _list_assumptions()
-    given = given_by_flags(SimulatorConfig, lambda dest: getattr(args, dest))
-    config = load_simulator_config(given, defaults=_SERVE_DEFAULTS)
-    faults.validate(config.faults)
+    config, _ = serve_config(args)
     return serve_forever(config)
+
+
+def serve_config(args: argparse.Namespace) -> tuple[SimulatorConfig, frozenset[str]]:
+    """The simulator ``serve`` is asked for, and the settings a person gave (by flag, variable
+    or file; not the defaults)."""
+    given = given_by_flags(SimulatorConfig, lambda dest: getattr(args, dest))
+    layers = simulator_layers(given, defaults=_SERVE_DEFAULTS)
+    config = layers.build(SimulatorConfig)
+    faults.validate(config.faults)
+    return config, frozenset(key[0] for key in layers.origins)
 
 
 def _list_faults(args: argparse.Namespace) -> int:

@@ -22,9 +22,10 @@ from typing import Any
 from pydantic import field_validator
 
 from dialer_suite.config.declare import SETTINGS_CONFIG, settings_dataclass
-from dialer_suite.config.layers import read_layers
+from dialer_suite.config.layers import Layers, read_layers
 from dialer_suite.config.simulator import SimulatorSettings
 from dialer_suite.simulator import assumptions
+from dialer_suite.simulator.twin import TwinPlay
 
 _SECTION = "simulator"
 
@@ -35,7 +36,11 @@ class SimulatorConfig(SimulatorSettings):
 
     ``assume`` plays other choices for ``x-assumption`` ids (``{"job-id-location":
     "location-only"}``), on top of ``vendor_profile`` (``"lean"``); ``choices`` is the result.
+    ``twin`` is what a twin of a recorded tenant plays beyond the choices (``simulator.twin``):
+    set from a baseline by ``dialer_suite.contract.twin``, not by a person, so it is no setting.
     """
+
+    twin: TwinPlay | None = None
 
     @field_validator("assume")
     @classmethod
@@ -84,6 +89,18 @@ def load_simulator_config(
 ) -> SimulatorConfig:
     """The configuration from ``defaults`` (the command's own) < the file < the environment <
     ``given`` (command-line values by name, None for an option not given)."""
-    layers = read_layers(SimulatorConfig, given=given, environ=environ, config_path=config_path,
-                         section=_SECTION, defaults=defaults)
-    return layers.build(SimulatorConfig)
+    return simulator_layers(given, defaults=defaults, environ=environ,
+                            config_path=config_path).build(SimulatorConfig)
+
+
+def simulator_layers(
+    given: Mapping[str, Any] | None = None,
+    *,
+    defaults: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] = os.environ,
+    config_path: Path | None = None,
+) -> Layers:
+    """The layers ``load_simulator_config`` builds from, for a caller that must also know which
+    settings a person gave (a twin's baseline gives the others)."""
+    return read_layers(SimulatorConfig, given=given, environ=environ, config_path=config_path,
+                       section=_SECTION, defaults=defaults)

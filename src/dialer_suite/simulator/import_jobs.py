@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from dialer_suite.simulator import faults, storage
 from dialer_suite.simulator.assumptions import register_assumption
-from dialer_suite.simulator.exceptions import BadImportFile, JobNotFound
+from dialer_suite.simulator.exceptions import BadImportFile, JobNotFound, MalformedBody, SimulatorError
 from dialer_suite.simulator.models import DUPLICATES_SKIPPED, insert_contacts, taken_phones
 from dialer_suite.simulator.rules import contact_errors, phone_key, type_errors
 from dialer_suite.simulator.storage import MAX_ID, now_ms
@@ -47,6 +47,8 @@ FILE_SHAPE = register_assumption(
         "job-fails": "any JSON file is accepted (202); its job fails with error_details and an "
                      "error_message saying why",
         "400": "such a file answers 400 and starts no job",
+        "422-not-json": "as 422, and a file that is not JSON at all answers 422 too (its content is "
+                        "validated, not parsed as the request)",
     },
     lean="job-fails",
 )
@@ -58,6 +60,8 @@ INVALID_CONTACTS = register_assumption(
         "silent": "invalid contacts are skipped without a trace: the job completes and has no "
                   "invalid_contacts",
         "fail-job": "one invalid contact fails the whole job (InvalidContact); nothing is imported",
+        "fail-job-internal-error": "as fail-job, with the documented failed job's error_message "
+                                   "'Internal Error' instead of one saying which contact",
     },
     lean="silent",
 )
@@ -116,6 +120,14 @@ def file_shape_problem(entries: Any) -> str | None:
         if not isinstance(entry, dict):
             return f"entry {index} of the file is not a JSON object; each entry is one contact"
     return None
+
+
+def unreadable_file(switches: Switches, refusal: MalformedBody) -> SimulatorError:
+    """The refusal of a file that is not JSON: ``refusal`` (400, by ``error-codes``), or a 422
+    of ``import-file-shape`` where the played choice validates the file's content."""
+    if switches.choice(FILE_SHAPE) == "422-not-json":
+        return BadImportFile(refusal.message)
+    return refusal
 
 
 def refuse_file_of_wrong_shape(switches: Switches, entries: Any) -> None:
@@ -274,15 +286,15 @@ class ImportJobs:
 
         A phone already on the campaign always does (documented), so does a repeat
         in the file that ``import-duplicate-in-file`` kept, and an invalid contact
-        where ``import-invalid-contacts`` plays ``fail-job``.
+        where ``import-invalid-contacts`` plays ``fail-job`` (or its ``Internal Error`` twin).
         """
         failures: dict[int, tuple[str, str]] = {}
-        if self._switches.choice(INVALID_CONTACTS) == "fail-job":
+        played = self._switches.choice(INVALID_CONTACTS)
+        if played.startswith("fail-job"):
             for item in invalid:
-                failures[item.index] = (
-                    INVALID_CONTACT_ERROR_DETAILS,
-                    f"contact {item.index} of the file is invalid: {'; '.join(item.errors)}",
-                )
+                failures[item.index] = (INVALID_CONTACT_ERROR_DETAILS, (
+                    DUPLICATE_ERROR_MESSAGE if played == "fail-job-internal-error"
+                    else f"contact {item.index} of the file is invalid: {'; '.join(item.errors)}"))
         if self._switches.fault(DUPLICATES_SKIPPED):
             return failures
         keys = [c.key for c in kept if c.key is not None]

@@ -28,6 +28,7 @@ from dialer_suite.simulator.job_worker import JobWorker
 from dialer_suite.simulator.models import Tenant
 from dialer_suite.simulator.ratelimit import Limiter, retry_after_headers
 from dialer_suite.simulator.switches import Switches
+from dialer_suite.simulator.twin import shape
 from dialer_suite.simulator.wire import error_response
 
 _REALM = 'Basic realm="Outbound Dialer API", charset="UTF-8"'
@@ -127,10 +128,14 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 def vendor_operation(operation_id: str, handler: Handler) -> Endpoint:
     """``handler`` as the endpoint of operation ``operation_id``: auth, rate limit, delay and
-    the campaign first, and every refusal rendered as the vendor's error body."""
+    the campaign first, every refusal rendered as the vendor's error body, and every answer
+    as a twin's tenant sends it (``twin.shape``; as built when the app is no twin)."""
 
     async def endpoint(request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
+        return shape(runtime.config.twin, operation_id, await _answer(runtime, request))
+
+    async def _answer(runtime: Runtime, request: Request) -> Response:
         try:
             _check_credentials(runtime, request, operation_id)
             _take_rate_limit(runtime, operation_id)

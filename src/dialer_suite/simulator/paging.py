@@ -7,8 +7,9 @@ paging. The vendor's own engineers page their other APIs: the Manager API with
 headers. So the simulator plays each way a team there might have paged this
 list: our guess (the whole list unless a page is asked for, the total in
 ``X-Total-Count``), those two APIs' conventions, pages by default with a small
-page size, ``Link``-only paging without totals, and sizes cut silently instead
-of refused. The handler asks ``cut`` which slice a request gets and
+page size, ``Link``-only paging without totals, sizes cut silently instead
+of refused, and a list that takes both APIs' page-size names (as a team that
+serves both conventions would). The handler asks ``cut`` which slice a request gets and
 ``headers`` what to say about it.
 """
 
@@ -55,6 +56,7 @@ SCHEMES: dict[str, Scheme | None] = {
                             per_page_header=True),
     "link-only": Scheme(names=("per",), default_size=20, clamp=True, total=None, link="relative"),
     "pages-by-default": Scheme(default_size=10),
+    "both-conventions": Scheme(default_size=25, total="Total", link="absolute", per_page_header=True),
 }
 
 LIST_PAGINATION = register_assumption(
@@ -74,6 +76,9 @@ LIST_PAGINATION = register_assumption(
                      "word; only a relative Link rel=next, no total",
         "pages-by-default": "always pages, 10 per page; page with per or per_page (422 above "
                             "100) and X-Total-Count, no Link",
+        "both-conventions": "the bulk user API's paging (25 per page, Link rel=next, Total and "
+                            "Per-Page) taking the Manager API's per as well as per_page (422 above "
+                            "100)",
     },
     lean="ignored",
 )

@@ -17,8 +17,8 @@ from starlette.responses import Response
 
 from dialer_suite.simulator import faults, paging, parsing
 from dialer_suite.simulator.delete_lookup import find_contact
-from dialer_suite.simulator.exceptions import DuplicatePhone, Unprocessable
-from dialer_suite.simulator.import_jobs import refuse_file_of_wrong_shape
+from dialer_suite.simulator.exceptions import DuplicatePhone, MalformedBody, Unprocessable
+from dialer_suite.simulator.import_jobs import refuse_file_of_wrong_shape, unreadable_file
 from dialer_suite.simulator.operations import Runtime
 from dialer_suite.simulator.rules import UPDATE_FIELDS, contact_errors, type_errors
 from dialer_suite.simulator.wire import (
@@ -88,7 +88,10 @@ async def import_contacts(request: Request, runtime: Runtime, campaign_id: int) 
     imports later."""
     config, switches = runtime.config, runtime.switches
     content = await parsing.import_file(switches, request, config.max_import_bytes)
-    entries = parsing.parse_json(content, "the `file` part")
+    try:
+        entries = parsing.parse_json(content, "the `file` part")
+    except MalformedBody as refusal:
+        raise unreadable_file(switches, refusal) from None
     refuse_file_of_wrong_shape(switches, entries)
     most = parsing.limit(switches, config.max_import_contacts)
     if most is not None and isinstance(entries, list) and len(entries) > most:

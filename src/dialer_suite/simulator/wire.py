@@ -135,6 +135,8 @@ JOB_ID_LOCATION = _assume(
         "location-only": "the 202 has an empty body, no Content-Type, and only a Location header",
         "x-job-id": "the 202 has an empty body and only an X-Job-Id header",
         "body-job-id": "the 202 body is {\"job_id\": N} only, without Location",
+        "body-job-id-status": "the 202 body is {\"job_id\": N, \"status\": \"in_progress\"}, "
+                              "without Location",
     },
     lean="location-only",
 )
@@ -263,6 +265,8 @@ def import_accepted(
         return json_response(job_body_now, status, headers={"Location": location})
     if played == "body-job-id":
         return json_response({"job_id": job_id}, status)
+    if played == "body-job-id-status":
+        return json_response({"job_id": job_id, "status": job_body_now["status"]}, status)
     headers = {"Location": location} if played == "location-only" else {"X-Job-Id": str(job_id)}
     return Response(b"", status, headers=headers)  # no media type: no Content-Type header
 

@@ -1,0 +1,1 @@
+"""Self-tests of the vendor's twin (``dialer_suite.contract.twin``)."""
