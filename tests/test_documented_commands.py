@@ -67,9 +67,10 @@ _TRACKED = ("src", "tests", "contract_tests", "load_tests", "fixtures", "openapi
             ".ci")
 # Not a test id such as contract_tests/preflight::target_is_usable (the JUnit entry of the preflight).
 _REPO_PATH = re.compile(rf"(?<![\w./-])((?:{'|'.join(map(re.escape, _TRACKED))})/[\w./-]+)(?![\w./:-])")
-# pytest's own markers and pytest-timeout's, besides the ones pyproject.toml registers.
+# Arguments a doc leaves out, and values it leaves to the reader (--rate N, --run-id RUN_ID).
 _ELIDED = {"...", "…"}
 _PLACEHOLDER = re.compile(r"[A-Z][A-Z0-9_]*")
+# pytest's own markers and pytest-timeout's, besides the ones pyproject.toml registers.
 _BUILTIN_MARKERS = {"skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "timeout"}
 
 
