@@ -22,9 +22,9 @@ from typing import Any
 
 from dialer_suite.errors import TARGET_NOT_USABLE, UsageError
 
-# The source checkout this package is installed from (editable install).
-_CHECKOUT = Path(__file__).resolve().parents[3]
-_SUITE = _CHECKOUT / "contract_tests"
+# The suite of the source checkout (an editable install), else the copy the wheel ships.
+_CHECKOUT_SUITE = Path(__file__).resolve().parents[3] / "contract_tests"
+_PACKAGED_SUITE = Path(__file__).resolve().parents[1] / "_suite" / "contract_tests"
 # pytest.ExitCode values, without importing pytest into the dispatcher.
 _INTERRUPTED, _USAGE_ERROR = 2, 4
 # The exit code of every dialer-suite command for a bad setting or argument, and for Ctrl-C.
@@ -48,18 +48,14 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not _SUITE.is_dir():
-        raise UsageError(
-            f"no contract suite at {_SUITE}: install the project editable (pip install -e .) "
-            "and run from its checkout"
-        )
+    suite = suite_dir()
     _check_baseline_args(args.pytest_args)
     reports = _reports_dir(args.pytest_args)
     summary_path = reports / "contract-summary.json"
     summary_path.unlink(missing_ok=True)
     # A child process: pytest's assertion rewriting and plugins start from a clean
     # interpreter, as with `pytest contract_tests`.
-    code = subprocess.call([sys.executable, "-m", "pytest", str(_SUITE), *args.pytest_args])
+    code = subprocess.call([sys.executable, "-m", "pytest", str(suite), *args.pytest_args])
     if code == _USAGE_ERROR and not summary_path.exists():
         # A bad setting or option: pytest has printed the one line that says which.
         return _BAD_USAGE
@@ -69,6 +65,15 @@ def run(args: argparse.Namespace) -> int:
             return code
     print(short_summary(_load(summary_path), code, reports))
     return code
+
+
+def suite_dir() -> Path:
+    """The contract suite to run: the checkout's, so that an editable install runs the tests
+    being edited (as ``api.spec`` reads the spec being edited), else the packaged copy."""
+    for suite in (_CHECKOUT_SUITE, _PACKAGED_SUITE):
+        if suite.is_dir():
+            return suite
+    raise UsageError(f"no contract suite at {_CHECKOUT_SUITE} or {_PACKAGED_SUITE}: reinstall dialer-suite")
 
 
 def _option(pytest_args: list[str], name: str) -> str | None:

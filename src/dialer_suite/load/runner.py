@@ -58,9 +58,10 @@ class LoadOptions:
 
 
 def load_tests_dir() -> Path:
-    """``load_tests/`` of the working directory, else of the source checkout."""
-    here = Path("load_tests")
-    return here if here.is_dir() else Path(__file__).resolve().parents[3] / "load_tests"
+    """``load_tests/`` of the working directory, else of the source checkout, else the packaged copy."""
+    checkout = Path(__file__).resolve().parents[3] / "load_tests"
+    packaged = Path(__file__).resolve().parents[1] / "_suite" / "load_tests"
+    return next((d for d in (Path("load_tests"), checkout) if d.is_dir()), packaged)
 
 
 def locustfile_for(scenario: str) -> Path:
