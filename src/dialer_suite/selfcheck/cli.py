@@ -139,11 +139,12 @@ def _run_readings(args: argparse.Namespace) -> int:
         for reading, result in zip(all_readings, results, strict=True)
     ]
     info = _info(args, started)
-    args.report_dir.mkdir(parents=True, exist_ok=True)
-    (args.report_dir / "assumptions.md").write_text(readings.render_markdown(verdicts, info), encoding="utf-8")
-    (args.report_dir / "assumptions.json").write_text(readings.render_json(verdicts, info), encoding="utf-8")
+    reports = args.report_dir
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "assumptions.md").write_text(readings.render_markdown(verdicts, info), encoding="utf-8")
+    (reports / "assumptions.json").write_text(readings.render_json(verdicts, info), encoding="utf-8")
     print(readings.render_terminal(verdicts, info))
-    print(f"reports: {args.report_dir / 'assumptions.md'}, {args.report_dir / 'assumptions.json'}")
+    print(f"reports: {reports / 'assumptions.md'}, {reports / 'assumptions.json'}")
     return 0 if all(verdict.ok for verdict in verdicts) else 1
 
 
