@@ -29,7 +29,7 @@ def _round(selfcheck_args: list[str], keep: Path | None) -> tuple[float, float, 
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.monotonic()
         subprocess.run(
-            [sys.executable, "-m", "dialer_suite.cli", "selfcheck", *selfcheck_args, "--reports", reports],
+            [sys.executable, "-m", "dialer_suite.cli", "selfcheck", *selfcheck_args, "--report-dir", reports],
             stdout=subprocess.DEVNULL,
             check=False,
         )
@@ -51,7 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument(
-        "--reports", type=Path, help="keep the last round's reports here (default: discarded)"
+        "--report-dir", type=Path, help="keep the last round's reports here (default: discarded)"
     )
     parser.add_argument("selfcheck_args", nargs=argparse.REMAINDER, help="after --: selfcheck arguments")
     args = parser.parse_args()
@@ -59,7 +59,7 @@ def main() -> None:
     walls, cpus = [], []
     for index in range(args.rounds):
         load = os.getloadavg()[0]
-        wall, cpu, document = _round(selfcheck_args, args.reports)
+        wall, cpu, document = _round(selfcheck_args, args.report_dir)
         walls.append(wall)
         cpus.append(cpu)
         print(

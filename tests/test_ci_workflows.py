@@ -183,7 +183,7 @@ def test_every_command_line_is_accepted_by_the_cli(workflow: str, argv: list[str
 def test_the_check_catches_an_option_that_does_not_exist() -> None:
     assert _accepted(["dialer-suite", "contract", "--baseline-file", "x"]) is not None
     assert _accepted(["dialer-suite", "baseline", "diff", "only-one"]) is not None
-    assert _accepted(["dialer-suite", "contract", "--baseline", "x", "--reports-dir", "r"]) is None
+    assert _accepted(["dialer-suite", "contract", "--baseline", "x", "--report-dir", "r"]) is None
 
 
 def test_commands_are_found_through_shell_syntax() -> None:

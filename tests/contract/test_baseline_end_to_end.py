@@ -45,7 +45,7 @@ def _contract(tmp_path: Path, name: str, *args: str, profile: str | None = None,
     reports = tmp_path / name
     ran = subprocess.run(
         [sys.executable, "-m", "dialer_suite.cli", "contract", "-p", "no:cacheprovider", "-q", "-rxX",
-         "-k", _SELECTION, "--dialer-seed", str(seed), "--reports-dir", str(reports), *args],
+         "-k", _SELECTION, "--dialer-seed", str(seed), "--report-dir", str(reports), *args],
         cwd=_ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     summary = json.loads((reports / "contract-summary.json").read_text(encoding="utf-8"))

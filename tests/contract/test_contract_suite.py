@@ -29,7 +29,7 @@ def suite_run(
     env = {key: value for key, value in os.environ.items() if not key.startswith("DIALER_")}
     completed = subprocess.run(
         [sys.executable, "-m", "dialer_suite.cli", "contract", "-p", "no:cacheprovider",
-         "--reports-dir", str(reports)],
+         "--report-dir", str(reports)],
         env=env, capture_output=True, text=True, timeout=_BUDGET_SECONDS,
     )
     summary: dict[str, Any] = json.loads((reports / "contract-summary.json").read_text())

@@ -41,7 +41,7 @@ def tenant_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         env.update(tenant.environ(DIALER_RATE_LIMIT=str(_RATE)))
         completed = subprocess.run(
             [sys.executable, "-m", "dialer_suite.cli", "contract", "-p", "no:cacheprovider",
-             "-m", "not rate_limit", "--reports-dir", str(reports)],
+             "-m", "not rate_limit", "--report-dir", str(reports)],
             env=env, capture_output=True, text=True, timeout=_BUDGET_SECONDS,
         )
         summary: dict[str, Any] = json.loads((reports / "contract-summary.json").read_text())

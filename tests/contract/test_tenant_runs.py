@@ -65,7 +65,7 @@ def _contract(tenant: RunningTenant | None, reports: Path, *args: str,
     started = time.monotonic()
     child = subprocess.Popen(
         [sys.executable, "-m", "dialer_suite.cli", "contract", "-p", "no:cacheprovider",
-         "--reports-dir", str(reports), *args],
+         "--report-dir", str(reports), *args],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     if outage_after is not None:

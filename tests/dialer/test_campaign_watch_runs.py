@@ -30,7 +30,7 @@ def _run_watch(tmp_path: Path, faults: str) -> subprocess.CompletedProcess[str]:
     # The watch's own tests (the dialing-writes check beside them is tested in-process).
     command = [sys.executable, "-m", "pytest", _WATCH, "-k", "not live_call", "-p",
                "no:cacheprovider", "-q", "-rA",
-               "--reports-dir", str(tmp_path), "--junitxml", str(tmp_path / "junit.xml")]
+               "--report-dir", str(tmp_path), "--junitxml", str(tmp_path / "junit.xml")]
     return subprocess.run(command, cwd=_ROOT, env=environ, capture_output=True, text=True,
                           timeout=_TIMEOUT, check=False)
 

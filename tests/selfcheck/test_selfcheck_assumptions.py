@@ -31,7 +31,7 @@ def test_every_reading_of_the_vendor_page_files_its_failures_under_the_switched_
 ) -> None:
     command = [
         sys.executable, "-m", "dialer_suite.cli", "selfcheck", "--assumptions",
-        "--jobs", str(_JOBS), "--seed", "0", "--reports", str(tmp_path),
+        "--jobs", str(_JOBS), "--seed", "0", "--report-dir", str(tmp_path),
     ]  # fmt: skip
     completed = subprocess.run(command, capture_output=True, text=True, timeout=_BUDGET_SECONDS)
     output = completed.stdout[-8000:] + completed.stderr[-3000:]

@@ -75,7 +75,7 @@ def catalog_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Co
     reports = tmp_path_factory.mktemp("catalog")
     command = [
         sys.executable, "-m", "dialer_suite.cli", "selfcheck",
-        "--jobs", str(_JOBS), "--no-schemathesis", "--seed", "0", "--reports", str(reports),
+        "--jobs", str(_JOBS), "--no-schemathesis", "--seed", "0", "--report-dir", str(reports),
     ]  # fmt: skip
     completed = subprocess.run(command, capture_output=True, text=True, timeout=_BUDGET_SECONDS)
     return completed, reports

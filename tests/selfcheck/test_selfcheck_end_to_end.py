@@ -27,7 +27,7 @@ def selfcheck_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.
         sys.executable, "-m", "dialer_suite.cli", "selfcheck",
         "--faults", ",".join(FAULTS), "--jobs", "2", "--seed", "3",
         "--st-max-examples", "5", "--load-duration", "10s", "--timeout", "120",
-        "--reports", str(reports),
+        "--report-dir", str(reports),
     ]  # fmt: skip
     completed = subprocess.run(command, capture_output=True, text=True, timeout=_BUDGET_SECONDS)
     return completed, reports

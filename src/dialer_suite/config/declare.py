@@ -50,7 +50,10 @@ class Setting:
     option); ``repeat``: the flag may be given again to add to the list;
     ``file_key``: its key in the settings file when not the field's name;
     ``default_help``: what ``--help`` says the default is when the field's
-    default cannot say it (one that depends on the target, or is made per run).
+    default cannot say it (one that depends on the target, or is made per run);
+    ``show``: how ``--help`` writes a default whose bare number says too little
+    (``1048576 = 1 MiB``); ``old_flags``: spellings the flag had before, refused
+    with one line that names the flag (never a silent second spelling).
     """
 
     convert: Convert
@@ -61,6 +64,8 @@ class Setting:
     metavar: str | None = None
     file_key: str | None = None
     default_help: str | None = None
+    show: Callable[[Any], str] | None = None
+    old_flags: tuple[str, ...] = ()
 
     def how(self, value: str | None = None) -> str:
         """How to set it, for messages: ``--allow-writes or DIALER_ALLOW_WRITES=1``."""

@@ -200,7 +200,9 @@ class Settings(SettingsModel):
         help="seconds an unreachable or failing target is waited for before the run stops (exit 69)",
     )] = OUTAGE_LIMIT
     reports_dir: Annotated[Path, Setting(
-        path, env="DIALER_REPORTS_DIR", flag="--reports-dir", help="where reports go",
+        # Schemathesis spells it so; --reports-dir was this suite's own spelling once.
+        path, env="DIALER_REPORTS_DIR", flag="--report-dir", old_flags=("--reports-dir",),
+        metavar="DIR", help="the folder the reports go to",
     )] = Path("reports")
     # campaign_watch (dialer helper): how long it samples; None campaign = campaign_id on a
     # real target, a campaign the suite does not write to on the simulator.

@@ -22,7 +22,16 @@ from typing import Annotated, Any
 
 from dialer_suite.api import spec
 from dialer_suite.config.declare import SETTINGS_CONFIG, Setting, SettingsModel, settings_dataclass
-from dialer_suite.config.values import SettingError, items, number, pairs, rate_or_off, text, whole
+from dialer_suite.config.values import (
+    SettingError,
+    byte_size,
+    items,
+    number,
+    pairs,
+    rate_or_off,
+    text,
+    whole,
+)
 
 # The vendor's documented limit (API-NOTES: "10 requests per second per customer").
 VENDOR_RATE_LIMIT = 10.0
@@ -127,11 +136,13 @@ class SimulatorSettings(SimulatorReading):
         number(minimum=0.0), env="DIALER_SIM_MIN_JOB_SECONDS", flag="--min-job-seconds",
         help="how long an import job reads in_progress at least",
     )] = 0.2
-    max_body_bytes: Annotated[int, Setting(whole(minimum=1), env="DIALER_SIM_MAX_BODY_BYTES",
-                                           flag="--max-body-bytes", help="largest request body")] = 1 * MiB
+    max_body_bytes: Annotated[int, Setting(
+        whole(minimum=1), env="DIALER_SIM_MAX_BODY_BYTES", flag="--max-body-bytes", metavar="BYTES",
+        help="largest request body, in bytes", show=byte_size,
+    )] = 1 * MiB
     max_import_bytes: Annotated[int, Setting(
-        whole(minimum=1), env="DIALER_SIM_MAX_IMPORT_BYTES", flag="--max-import-bytes",
-        help="largest import file",
+        whole(minimum=1), env="DIALER_SIM_MAX_IMPORT_BYTES", flag="--max-import-bytes", metavar="BYTES",
+        help="largest import file, in bytes", show=byte_size,
     )] = 32 * MiB
     max_import_contacts: Annotated[int, Setting(
         whole(minimum=1), env="DIALER_SIM_MAX_IMPORT_CONTACTS", flag="--max-import-contacts",

@@ -170,6 +170,18 @@ def rate_or_off(value: Any) -> float | None:
     return rate
 
 
+_BINARY_UNITS = (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
+
+
+def byte_size(value: int) -> str:
+    """A size in bytes as ``--help`` shows it: ``1048576 = 1 MiB``, the number a person types,
+    then what it means."""
+    for unit, size in _BINARY_UNITS:
+        if value >= size and value % size == 0:
+            return f"{value} = {value // size} {unit}"
+    return str(value)
+
+
 def path(value: Any) -> Path:
     if isinstance(value, Path):
         return value

@@ -19,20 +19,22 @@ from __future__ import annotations
 
 import random
 import re
+import shlex
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dialer_suite.config.flags import add_flags, given_by_flags, without_flags
-from dialer_suite.config.layers import CONFIG_ENV
+from dialer_suite.api import spec
+from dialer_suite.config.flags import given_by_flags, without_flags
 from dialer_suite.config.settings import Settings, settings_from, settings_layers
 from dialer_suite.contract import baseline, rendering
 from dialer_suite.contract.baseline_plugin import HOOKS_KEY, BaselineCheck, BaselineHooks
 from dialer_suite.contract.cli import EXIT_CODES
 from dialer_suite.contract.facts import Seen
 from dialer_suite.contract.ledger import RunLedger
+from dialer_suite.contract.options import BASE_URL_PLUGIN, DEST_PREFIX, add_options
 from dialer_suite.contract.property import broken_assumptions
 from dialer_suite.contract.report import ASSUMPTION, DOCUMENTED, Outcome, RunReport
 from dialer_suite.contract.state import REPORT_KEY, SETTINGS_KEY, remember
@@ -47,34 +49,35 @@ _LABELS = {
     SERVER_ERROR: "vendor server error: the target answered others, not this request",
     UNAVAILABLE: "target unavailable: not the vendor's behaviour",
 }
-
-_PREFIX = "dialer_"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     group = parser.getgroup(
         "dialer-suite",
         "dialer-suite contract suite (each option also from the variable named with it, or from "
         f"[tool.dialer-suite] in pyproject.toml; settings with no option: {without_flags(Settings)}; "
         f"dialer-suite contract: {EXIT_CODES}; plain pytest: 4 usage, 2 interrupted)",
     )
-    add_flags(group.addoption, Settings, dest_prefix=_PREFIX)
-    group.addoption("--dialer-config", dest="dialer_config", default=None,
-                    help=f"a TOML settings file [{CONFIG_ENV}]")
-    group.addoption("--record-baseline", dest="dialer_record_baseline", default=None, metavar="FILE",
-                    help="record what the target does (per assumption, operation and test) in FILE")
-    group.addoption("--baseline", dest="dialer_baseline", default=None, metavar="FILE",
-                    help="judge the run against a recorded baseline: known vendor behaviour passes "
-                    "(xfail), anything that changed fails")
-    group.addoption("--baseline-target-changed", dest="dialer_baseline_target_changed",
-                    action="store_true", default=False,
-                    help="compare with a baseline recorded against another target (e.g. the tenant "
-                    "moved hosts); refused otherwise")
+    add_options(group.addoption, skip=_base_url_of_plugin(pluginmanager))
+
+
+def _base_url_of_plugin(pluginmanager: pytest.PytestPluginManager) -> tuple[str, ...]:
+    """``("base_url",)`` when pytest-base-url gives ``--base-url`` (not blocked by -p no:base_url)."""
+    return ("base_url",) if pluginmanager.has_plugin(BASE_URL_PLUGIN) else ()
+
+
+def _given_base_url(config: pytest.Config) -> str | None:
+    """pytest-base-url's ``--base-url`` (its default: $PYTEST_BASE_URL), else its ini value.
+
+    Read here because its own configure hook copies the ini value only after ours ran."""
+    given = config.getoption("base_url", None) or config.getini("base_url")
+    return str(given) if given else None
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    overrides = given_by_flags(Settings, config.getoption, dest_prefix=_PREFIX)
+    skipped = _base_url_of_plugin(config.pluginmanager)
+    overrides = given_by_flags(Settings, lambda dest: config.getoption(dest, None), dest_prefix=DEST_PREFIX)
+    if skipped:
+        overrides["base_url"] = _given_base_url(config)
     if overrides["seed"] is None and config.getoption("hypothesis_seed", None) is not None:
         overrides["seed"] = config.getoption("hypothesis_seed")
     path = config.getoption("dialer_config")
@@ -149,6 +152,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 # Generated tests are one item per operation, named "test_x[METHOD /path]".
 _WRITING_OPERATION = re.compile(r"\[(POST|PUT|PATCH|DELETE) ")
+_GENERATED_OPERATION = re.compile(r"\[([A-Z]+) (/[^\]]*)\]")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -166,6 +170,41 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"bursting past the rate limit of {settings.target_name} may disturb a shared "
                 f"tenant; opt in with {Settings.declared('allow_rate_limit_tests').how('1')}"
             )))
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """The statuses deselected tests would have produced are "deselected", not "no test of this
+    run produced it": a ``-m quick`` run leaves them out on purpose."""
+    run_report = items[0].config.stash.get(REPORT_KEY, None) if items else None
+    if run_report is None:
+        return
+    selection = _selection(items[0].config)
+    why = f"deselected ({selection})" if selection else "deselected"
+    for item in items:
+        for operation, status in _produces(item):
+            run_report.not_exercised(operation, status, why)
+
+
+def _selection(config: pytest.Config) -> str:
+    """The options that select tests, as the person wrote them: ``-m quick -k isolation``."""
+    given = [(flag, config.getoption(dest, None)) for flag, dest in (("-m", "markexpr"), ("-k", "keyword"))]
+    return " ".join(shlex.join([flag, value]) for flag, value in given if value)
+
+
+def _produces(item: pytest.Item) -> list[tuple[str, int | None]]:
+    """The declared statuses a test would make the target answer (None: any of the operation's).
+
+    Its ``produces`` marks; a generated test (schemathesis) sends an operation valid and invalid
+    requests alike, and the stateful test every operation, so either may produce any status."""
+    produced: list[tuple[str, int | None]] = [
+        (str(mark.args[0]), int(mark.args[1])) for mark in item.iter_markers("produces")]
+    if item.get_closest_marker("stateful"):
+        produced.append(("*", None))
+    elif item.get_closest_marker("property"):
+        named = _GENERATED_OPERATION.search(item.name)
+        produced += [(op.operation_id, None) for op in spec.iter_operations()
+                     if named and (op.method, op.path) == named.groups()]
+    return produced
 
 
 def _report_id(item: pytest.Item) -> str:

@@ -94,11 +94,12 @@ def terminal_lines(report: RunReport, baseline: Section | None = None) -> list[s
         f"  - {o.nodeid} [{', '.join(o.assumption_ids)}]" for o in failures[ASSUMPTION]
     ]
     lines += _availability_lines(report, data["availability"])
-    lines.append("operations x status codes: " + ", ".join(
-        f"{key}×{count}" for key, count in data["operations"].items()
-    ))
-    missing = [f"{op} {status}" for op, status, _, why in report.coverage() if why is not None]
-    lines.append("declared but not exercised: " + (", ".join(missing) or "none"))
+    answered: dict[str, list[str]] = {}
+    for (op, status), count in sorted(report.calls.items()):
+        answered.setdefault(op, []).append(f"{status}×{count}")
+    lines.append("operations x status codes:" + ("" if answered else " none"))
+    lines += [f"    {op} {', '.join(counts)}" for op, counts in answered.items()]
+    lines += _not_exercised_lines(report)
     lines.append("contact status values seen: " + (
         ", ".join(f"{value!r}×{count}" for value, count in sorted(report.contact_statuses.items()))
         or "none"
@@ -108,11 +109,32 @@ def terminal_lines(report: RunReport, baseline: Section | None = None) -> list[s
     differs = [row[0] for row in report.assumption_table() if row[1] == "differs"]
     lines.append("assumptions that did not hold: " + (", ".join(differs) or "none"))
     lines += [f"{key}: {value}" for key, value in sorted(report.notes.items())]
+    lines.append(f"contacts written: {contacts_line(report)}")
+    return lines
+
+
+def contacts_line(report: RunReport) -> str:
+    """What became of the contacts the run wrote: on the embedded simulator nothing is left to
+    count, as it is discarded with everything in it."""
     ledger = report.ledger
-    left = "unknown" if ledger.left is None else str(ledger.left)
-    lines.append(
-        f"contacts written: created {ledger.created}, removed {ledger.removed}, left on target {left}"
-    )
+    counts = f"created {ledger.created}, removed {ledger.removed}"
+    if report.embedded and ledger.left is None:
+        return f"{counts}; the rest went with the embedded simulator, discarded with everything in it"
+    return f"{counts}, left on target {'unknown' if ledger.left is None else ledger.left}"
+
+
+def _not_exercised_lines(report: RunReport) -> list[str]:
+    """Declared statuses no answer of the run had, grouped by why, one line per operation."""
+    why_not: dict[str, dict[str, list[int]]] = {}
+    for op, status, _, why in report.coverage():
+        if why is not None:
+            why_not.setdefault(why, {}).setdefault(op, []).append(status)
+    count = sum(len(codes) for ops in why_not.values() for codes in ops.values())
+    lines = [f"declared but not exercised: {count} status code(s)" if count else
+             "declared but not exercised: none"]
+    for why, ops in why_not.items():
+        lines.append(f"  {why}:")
+        lines += [f"    {op} {', '.join(str(code) for code in codes)}" for op, codes in ops.items()]
     return lines
 
 
@@ -136,7 +158,6 @@ def _availability_lines(report: RunReport, watched: dict[str, Any]) -> list[str]
 
 def markdown(report: RunReport, baseline: Section | None = None) -> str:
     failures = report.failures_by_kind()
-    ledger = report.ledger
     out = ["# Contract suite summary", ""]
     if baseline:
         out += ["## Changed since the baseline", "", *(f"    {line}" for line in baseline[0]), ""]
@@ -144,8 +165,7 @@ def markdown(report: RunReport, baseline: Section | None = None) -> str:
         f"- run id: `{report.run_id}`; seed: `{report.seed}`; target: {target_line(report)}",
         *([f"- **target not usable**: {report.unusable}; no test ran"] if report.unusable else []),
         f"- tests: {len(report.outcomes)}, passed: {sum(o.passed for o in report.outcomes)}",
-        f"- contacts created {ledger.created}, removed {ledger.removed}, "
-        f"left on target {'unknown' if ledger.left is None else ledger.left}",
+        f"- contacts {contacts_line(report)}",
         "",
         "## Vendor broke its documented contract",
         "",

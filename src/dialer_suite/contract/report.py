@@ -30,6 +30,8 @@ DOCUMENTED = "documented"
 ASSUMPTION = "assumption"
 # SERVER_ERROR ("vendor server error") and UNAVAILABLE ("target unavailable"), from availability.
 KINDS = (DOCUMENTED, ASSUMPTION, SERVER_ERROR, UNAVAILABLE)
+# Why a declared status was not seen when no test that would produce it was skipped or deselected.
+NOT_PRODUCED = "no test of this run produced it"
 
 
 @dataclass
@@ -123,22 +125,23 @@ class RunReport:
         with self._lock:
             self.outcomes.append(outcome)
 
-    def not_exercised(self, operation: str, status: int, why: str) -> None:
-        """A test that would have made the target answer ``status`` did not run, and why."""
-        operations = [o.operation_id for o in spec.iter_operations()] if operation == "*" else [operation]
+    def not_exercised(self, operation: str, status: int | None, why: str) -> None:
+        """A test that would have made the target answer ``status`` (None: any status the spec
+        declares for ``operation``; ``"*"``: every operation) did not run, and why."""
+        operations = [o for o in spec.iter_operations() if operation in ("*", o.operation_id)]
         with self._lock:
-            for name in operations:
-                self.unexercised_because.setdefault((name, status), why)
+            for op in operations:
+                statuses = [status] if status is not None else _declared_statuses(op)
+                for code in statuses:
+                    self.unexercised_because.setdefault((op.operation_id, code), why)
 
     def coverage(self) -> list[tuple[str, int, int, str | None]]:
         """(operation, declared status, answers seen, why none) for every status the spec declares."""
         rows = []
         for op in spec.iter_operations():
-            for key in op.definition.get("responses", {}):
-                if key.isdigit():
-                    count = self.calls.get((op.operation_id, int(key)), 0)
-                    rows.append((op.operation_id, int(key), count,
-                                 None if count else self._why_not(op, int(key))))
+            for status in _declared_statuses(op):
+                count = self.calls.get((op.operation_id, status), 0)
+                rows.append((op.operation_id, status, count, None if count else self._why_not(op, status)))
         return rows
 
     def _why_not(self, op: spec.Operation, status: int) -> str:
@@ -148,7 +151,7 @@ class RunReport:
             ids = ", ".join(spec.assumption_ids_of(response))
             return (f"declared for a vendor that answers it instead of {instead}; this one answered "
                     f"{instead} ({ids})")
-        return self.unexercised_because.get((op.operation_id, status), "no test of this run produced it")
+        return self.unexercised_because.get((op.operation_id, status), NOT_PRODUCED)
 
     # -- rendering -----------------------------------------------------------------
 
@@ -185,3 +188,7 @@ class RunReport:
         preflight's, the availability's probes."""
         probes = self.availability.probes if self.availability is not None else 0
         return sum(self.calls.values()) + self.preflight_requests + probes
+
+
+def _declared_statuses(op: spec.Operation) -> list[int]:
+    return [int(key) for key in op.definition.get("responses", {}) if key.isdigit()]

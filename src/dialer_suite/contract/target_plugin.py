@@ -14,8 +14,9 @@ Registered by the suite's plugin (``plugin.py``) for every run:
   documented/assumption filing, which only the vendor's answers may decide;
 - when the target stayed unusable past ``--outage-limit``, the run stops after
   the test at hand (the session's cleanup still runs), and exits 69;
-- the JUnit report names the target (its host, never credentials) and whether
-  it is the embedded simulator.
+- the JUnit report names its test suite after the suite (``JUNIT_SUITE``,
+  unless ``junit_suite_name`` says otherwise), and the target (its host, never
+  credentials) and whether it is the embedded simulator.
 
 Exit codes: 0 green; 1 the vendor's behaviour (a documented or assumed
 contract, a vendor server error, a changed baseline); 2 usage or settings
@@ -41,6 +42,9 @@ from dialer_suite.http.availability import SERVER_ERROR, UNAVAILABLE, Availabili
 _SUITE = "contract_tests"
 PREFLIGHT_ID = f"{_SUITE}/preflight::target_is_usable"
 _VERDICTS_AT = pytest.StashKey[int]()
+JUNIT_SUITE = "dialer-suite contract"
+# junitxml's name when no ini value names the suite.
+_PYTEST_SUITE = "pytest"
 
 
 class TargetHooks:
@@ -63,6 +67,8 @@ class TargetHooks:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         xml = _junit(self.config)
         if xml is not None:
+            if self.config.getini("junit_suite_name") == _PYTEST_SUITE:
+                xml.suite_name = JUNIT_SUITE
             xml.add_global_property("dialer-suite target", self.settings.target_name)
             xml.add_global_property("dialer-suite embedded simulator",
                                     "yes" if self.settings.embedded else "no")

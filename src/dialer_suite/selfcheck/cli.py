@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from dialer_suite.config.flags import refuse_renamed
 from dialer_suite.errors import UsageError
 from dialer_suite.selfcheck import readings
 from dialer_suite.selfcheck.catalog import choose_faults, load_catalog
@@ -94,8 +95,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--st-phases", default="examples,coverage,fuzzing,stateful", help="schemathesis alone: --phases"
     )
     parser.add_argument(
-        "--reports", type=Path, default=Path("reports"), help="report folder (default reports/)"
+        "--report-dir", type=Path, default=Path("reports"), metavar="DIR",
+        help="the folder the reports go to (default reports)",
     )
+    refuse_renamed(parser.add_argument, "--reports", "--report-dir")
     parser.set_defaults(handler=run_selfcheck)
 
 
@@ -113,11 +116,11 @@ def run_selfcheck(args: argparse.Namespace) -> int:
     results = run_all(requests, options, args.jobs, on_done=_progress(len(requests)))
     matrix = build_matrix(faults, results)
     info = {**_info(args, started), "clean suite runs": str(args.repeat_clean)}
-    args.reports.mkdir(parents=True, exist_ok=True)
-    (args.reports / "selfcheck.md").write_text(render_markdown(matrix, info), encoding="utf-8")
-    (args.reports / "selfcheck.json").write_text(render_json(matrix, info), encoding="utf-8")
+    args.report_dir.mkdir(parents=True, exist_ok=True)
+    (args.report_dir / "selfcheck.md").write_text(render_markdown(matrix, info), encoding="utf-8")
+    (args.report_dir / "selfcheck.json").write_text(render_json(matrix, info), encoding="utf-8")
     print(render_terminal(matrix, info))
-    print(f"reports: {args.reports / 'selfcheck.md'}, {args.reports / 'selfcheck.json'}")
+    print(f"reports: {args.report_dir / 'selfcheck.md'}, {args.report_dir / 'selfcheck.json'}")
     return 0 if matrix.ok else 1
 
 
@@ -136,18 +139,19 @@ def _run_readings(args: argparse.Namespace) -> int:
         for reading, result in zip(all_readings, results, strict=True)
     ]
     info = _info(args, started)
-    args.reports.mkdir(parents=True, exist_ok=True)
-    (args.reports / "assumptions.md").write_text(readings.render_markdown(verdicts, info), encoding="utf-8")
-    (args.reports / "assumptions.json").write_text(readings.render_json(verdicts, info), encoding="utf-8")
+    reports = args.report_dir
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "assumptions.md").write_text(readings.render_markdown(verdicts, info), encoding="utf-8")
+    (reports / "assumptions.json").write_text(readings.render_json(verdicts, info), encoding="utf-8")
     print(readings.render_terminal(verdicts, info))
-    print(f"reports: {args.reports / 'assumptions.md'}, {args.reports / 'assumptions.json'}")
+    print(f"reports: {reports / 'assumptions.md'}, {reports / 'assumptions.json'}")
     return 0 if all(verdict.ok for verdict in verdicts) else 1
 
 
 def _options(args: argparse.Namespace, artifacts: str) -> RunOptions:
     return RunOptions(
         root=_checkout(),
-        artifacts=(args.reports / artifacts).resolve(),
+        artifacts=(args.report_dir / artifacts).resolve(),
         timeout=args.timeout,
         quick=args.quick,
         job_timeout=args.job_timeout,
