@@ -201,7 +201,8 @@ def _refusal(argv: tuple[str, ...], partial: bool) -> str | None:
     except UsageError as problem:
         return f"dialer-suite refused it: {problem}"
     if getattr(parsed, "command", None) == "contract":
-        return _pytest_problem(tuple(parsed.pytest_args), paths_allowed=False)
+        # After ``--`` the arguments are pytest's alone; pytest takes them the same way here.
+        return _pytest_problem(tuple(a for a in parsed.pytest_args if a != "--"), paths_allowed=False)
     return None
 
 
@@ -258,7 +259,7 @@ _FAKE_DOC = """\
 Run it:
 
 ```bash
-.venv/bin/dialer-suite contract -m quick --reports-dir out
+.venv/bin/dialer-suite contract -m quick --report-dir out
 DIALER_RATE_LIMIT=5 dialer-suite load --profile smoke --no-such-flag
 python -m pytest tests/no_such_file.py
 ```

@@ -40,7 +40,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A team's folder with a baseline recorded where the README's examples look for it."""
     folder = tmp_path_factory.mktemp("team")
     recorded = _run([sys.executable, "-m", "dialer_suite.cli", "contract", "-m", "quick", "-q",
-                     "-p", "no:cacheprovider", "--reports-dir", str(folder / "reports"),
+                     "-p", "no:cacheprovider", "--report-dir", str(folder / "reports"),
                      "--record-baseline", "baselines/staging.json"], folder,
                     DIALER_SIM_VENDOR_PROFILE="lean")
     assert (folder / "baselines" / "staging.json").exists(), recorded.stdout[-3000:]
