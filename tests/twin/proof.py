@@ -110,10 +110,12 @@ def suite(target: Target, reports: Path, *args: str) -> Run:
                **target.environ)
     ran = subprocess.run(
         [sys.executable, "-m", "dialer_suite.cli", "contract", "-p", "no:cacheprovider", "-q",
-         "--dialer-seed", str(SEED), "--reports-dir", str(reports), *args],
+         "--dialer-seed", str(SEED), "--report-dir", str(reports), *args],
         env=env, capture_output=True, text=True, timeout=_BUDGET_SECONDS,
     )
-    summary = json.loads((reports / "contract-summary.json").read_text(encoding="utf-8"))
+    written = reports / "contract-summary.json"
+    assert written.exists(), f"exit {ran.returncode}, no summary:\n{ran.stdout[-3000:]}{ran.stderr[-2000:]}"
+    summary = json.loads(written.read_text(encoding="utf-8"))
     return Run(ran.returncode, summary, ran.stdout + ran.stderr)
 
 
